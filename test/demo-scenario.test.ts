@@ -4,12 +4,22 @@ import { parseScenario } from '../src/core/scenario/io.ts';
 import type { Scenario, ScenarioAgency, ScenarioSite } from '../src/core/scenario/schema.ts';
 import { MAX_CRITICALITY, SERIOUS_SEVERITY } from '../src/core/vocabulary.ts';
 
-const ALMATY_DISTRICTS = ['Alatau', 'Almaly', 'Auezov', 'Bostandyk', 'Zhetysu', 'Medeu', 'Nauryzbay', 'Turksib'];
+const ALMATY_DISTRICTS = [
+  'Alatau',
+  'Almaly',
+  'Auezov',
+  'Bostandyk',
+  'Zhetysu',
+  'Medeu',
+  'Nauryzbay',
+  'Turksib',
+];
 
 function loadDemo(): Scenario {
   const text = readFileSync(new URL('../scenarios/almaty.yaml', import.meta.url), 'utf8');
   const result = parseScenario(text);
-  if (!result.ok) throw new Error(`scenarios/almaty.yaml is invalid: ${JSON.stringify(result.problems, null, 2)}`);
+  if (!result.ok)
+    throw new Error(`scenarios/almaty.yaml is invalid: ${JSON.stringify(result.problems, null, 2)}`);
   return result.scenario;
 }
 
@@ -24,7 +34,9 @@ function site(s: Scenario, id: string): ScenarioSite {
 }
 
 function eligible(a: ScenarioAgency, f: ScenarioSite): boolean {
-  return f.criticality <= (a.max_criticality ?? MAX_CRITICALITY) && (!a.sectors || a.sectors.includes(f.sector));
+  return (
+    f.criticality <= (a.max_criticality ?? MAX_CRITICALITY) && (!a.sectors || a.sectors.includes(f.sector))
+  );
 }
 
 const finalCapacity = (a: ScenarioAgency) => a.capacity.at(-1)?.guards ?? 0;
@@ -107,11 +119,17 @@ describe('Almaty demo scenario (scenarios/almaty.yaml)', () => {
     const guards = s.sites.reduce((n, f) => n + f.guards, 0);
     const capacity = s.agencies.reduce((n, a) => n + finalCapacity(a), 0);
     expect(guards).toBeLessThanOrEqual(capacity);
-    for (const f of s.sites) expect(s.agencies.some((a) => eligible(a, f)), f.id).toBe(true);
+    for (const f of s.sites)
+      expect(
+        s.agencies.some((a) => eligible(a, f)),
+        f.id,
+      ).toBe(true);
     // Transfers must fit before the deadline: no gate later than the deadline minus the overlap.
     for (const f of s.sites) {
       if (!f.not_before) continue;
-      const latestStart = new Date(Date.parse(`${s.operation.deadline}T00:00:00Z`) - (f.overlap_days ?? 1) * 864e5);
+      const latestStart = new Date(
+        Date.parse(`${s.operation.deadline}T00:00:00Z`) - (f.overlap_days ?? 1) * 864e5,
+      );
       expect(f.not_before <= latestStart.toISOString().slice(0, 10), f.id).toBe(true);
     }
   });
@@ -129,7 +147,10 @@ describe('Almaty demo scenario (scenarios/almaty.yaml)', () => {
     expect(s.restrictions?.find((r) => r.kind === 'alcohol_sale_ban')?.until).toBe('2022-01-19');
     const bakery = (s.facility_output ?? []).filter((r) => r.site === 'aksai-bakery');
     expect(bakery).toHaveLength(15);
-    expect(bakery.find((r) => r.date === '2022-01-07')).toMatchObject({ status: 'reduced', products: ['bread'] });
+    expect(bakery.find((r) => r.date === '2022-01-07')).toMatchObject({
+      status: 'reduced',
+      products: ['bread'],
+    });
     expect(bakery.find((r) => r.date === '2022-01-15')?.status).toBe('operating');
   });
 });

@@ -34,9 +34,12 @@ export function addDays(date: IsoDate, days: number): IsoDate {
 
 /** The calendar date of an instant in a time zone, e.g. the operation's Asia/Almaty. */
 export function dateInZone(instant: Date, timeZone: string): IsoDate {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    instant,
-  );
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(instant);
   return parts;
 }
 

@@ -14,8 +14,11 @@ export const SECTORS = [
 ] as const;
 export type Sector = (typeof SECTORS)[number];
 
-/** Where a site stands: registered (nobody guards it yet), protected (a unit guards it), in joint guard, transferred. */
-export const SITE_STATES = ['registered', 'protected', 'joint_guard', 'transferred'] as const;
+/**
+ * Where a site stands. A site enters the register when the force takes it under protection, so every
+ * site is guarded: by its unit (protected), by unit and agency together (joint_guard), or by the agency alone.
+ */
+export const SITE_STATES = ['protected', 'joint_guard', 'transferred'] as const;
 export type SiteState = (typeof SITE_STATES)[number];
 
 export const HANDOVER_STATES = ['planned', 'joint_guard', 'transferred'] as const;
@@ -49,7 +52,13 @@ export type Indicator = (typeof INDICATORS)[number];
 export const INDICATOR_LEVELS = ['none', 'limited', 'normal'] as const;
 export type IndicatorLevel = (typeof INDICATOR_LEVELS)[number];
 
-export const RESTRICTION_KINDS = ['curfew', 'alcohol_sale_ban', 'state_of_emergency', 'checkpoints', 'other'] as const;
+export const RESTRICTION_KINDS = [
+  'curfew',
+  'alcohol_sale_ban',
+  'state_of_emergency',
+  'checkpoints',
+  'other',
+] as const;
 export type RestrictionKind = (typeof RESTRICTION_KINDS)[number];
 
 export const FACILITY_STATUSES = ['operating', 'reduced', 'stopped'] as const;

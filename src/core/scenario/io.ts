@@ -16,7 +16,10 @@ export function parseScenario(text: string, format: ScenarioFormat = 'yaml'): Sc
     try {
       data = JSON.parse(text);
     } catch (e) {
-      return { ok: false, problems: [{ path: '(file)', message: `not valid JSON: ${(e as Error).message}` }] };
+      return {
+        ok: false,
+        problems: [{ path: '(file)', message: `not valid JSON: ${(e as Error).message}` }],
+      };
     }
   } else {
     const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });

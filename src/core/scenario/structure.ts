@@ -59,9 +59,11 @@ function describe(e: ValueError): string {
     case ValueErrorType.NumberExclusiveMinimum:
       return `must be more than ${String(s['exclusiveMinimum'])} (got ${shown(e.value)})`;
     case ValueErrorType.StringPattern:
-      return `${shown(e.value)} has the wrong form: ${String(s['description'] ?? `must match ${String(s['pattern'])}`)}`;
+      return `${shown(e.value)} has the wrong form: ${typeof s['description'] === 'string' ? s['description'] : `must match ${String(s['pattern'])}`}`;
     case ValueErrorType.StringMinLength:
-      return s['minLength'] === 1 ? 'must not be empty' : `must have at least ${String(s['minLength'])} characters`;
+      return s['minLength'] === 1
+        ? 'must not be empty'
+        : `must have at least ${String(s['minLength'])} characters`;
     case ValueErrorType.StringMaxLength:
       return `must have at most ${String(s['maxLength'])} characters`;
     case ValueErrorType.ArrayMinItems:

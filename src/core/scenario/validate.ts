@@ -35,7 +35,12 @@ function semanticProblems(s: Scenario): FieldProblem[] {
   const date = (path: string, value: string | undefined) => {
     if (value !== undefined && !isIsoDate(value)) add(path, `"${value}" is not a calendar date (YYYY-MM-DD)`);
   };
-  const unique = <T>(items: readonly T[], key: (t: T) => string, path: (i: number) => string, what: string) => {
+  const unique = <T>(
+    items: readonly T[],
+    key: (t: T) => string,
+    path: (i: number) => string,
+    what: string,
+  ) => {
     const first = new Map<string, number>();
     items.forEach((item, i) => {
       const k = key(item);
@@ -49,11 +54,17 @@ function semanticProblems(s: Scenario): FieldProblem[] {
   const op = s.operation;
   date('operation.start', op.start);
   date('operation.deadline', op.deadline);
-  if (!isTimeZone(op.timezone)) add('operation.timezone', `unknown time zone "${op.timezone}"; use an IANA name such as Asia/Almaty`);
+  if (!isTimeZone(op.timezone))
+    add('operation.timezone', `unknown time zone "${op.timezone}"; use an IANA name such as Asia/Almaty`);
   if (op.deadline && isIsoDate(op.deadline) && isIsoDate(op.start) && op.deadline < op.start)
     add('operation.deadline', `${op.deadline} is before the operation's start ${op.start}`);
 
-  unique(s.force.contingents, (c) => c.id, (i) => `force.contingents[${i}].id`, 'contingent id');
+  unique(
+    s.force.contingents,
+    (c) => c.id,
+    (i) => `force.contingents[${i}].id`,
+    'contingent id',
+  );
   const units = new Map<string, { path: string; contingent: number; released?: string }>();
   s.force.contingents.forEach((c, ci) => {
     date(`force.contingents[${ci}].withdrawn`, c.withdrawn);
@@ -72,12 +83,20 @@ function semanticProblems(s: Scenario): FieldProblem[] {
             `contingent "${c.id}" cannot be withdrawn while unit "${u.id}" (units[${ui}]) is not released`,
           );
         else if (isIsoDate(u.released) && c.withdrawn && u.released > c.withdrawn)
-          add(`force.contingents[${ci}].withdrawn`, `${c.withdrawn} is before unit "${u.id}" was released (${u.released})`);
+          add(
+            `force.contingents[${ci}].withdrawn`,
+            `${c.withdrawn} is before unit "${u.id}" was released (${u.released})`,
+          );
       });
     }
   });
 
-  const agencies = unique(s.agencies, (a) => a.id, (i) => `agencies[${i}].id`, 'agency id');
+  const agencies = unique(
+    s.agencies,
+    (a) => a.id,
+    (i) => `agencies[${i}].id`,
+    'agency id',
+  );
   s.agencies.forEach((a, ai) => {
     let previous: string | undefined;
     a.capacity.forEach((step, k) => {
@@ -89,7 +108,12 @@ function semanticProblems(s: Scenario): FieldProblem[] {
     });
   });
 
-  const sites = unique(s.sites, (x) => x.id, (i) => `sites[${i}].id`, 'site id');
+  const sites = unique(
+    s.sites,
+    (x) => x.id,
+    (i) => `sites[${i}].id`,
+    'site id',
+  );
   s.sites.forEach((site, i) => {
     const p = `sites[${i}]`;
     const unit = units.get(site.guarded_by);
@@ -119,20 +143,37 @@ function semanticProblems(s: Scenario): FieldProblem[] {
       }
       date(`${p}.handover.start`, h.start);
       date(`${p}.handover.transfer`, h.transfer);
-      if (h.state === 'transferred' && !h.transfer) add(`${p}.handover.transfer`, 'a transferred handover needs its transfer date');
+      if (h.state === 'transferred' && !h.transfer)
+        add(`${p}.handover.transfer`, 'a transferred handover needs its transfer date');
       if (h.state !== 'transferred' && h.transfer)
-        add(`${p}.handover.transfer`, `only a transferred handover has a transfer date (state is ${h.state})`);
+        add(
+          `${p}.handover.transfer`,
+          `only a transferred handover has a transfer date (state is ${h.state})`,
+        );
       if (h.transfer && isIsoDate(h.transfer) && isIsoDate(h.start) && h.transfer < h.start)
         add(`${p}.handover.transfer`, `${h.transfer} is before the joint guard started (${h.start})`);
     }
     if (unit?.released && h?.state !== 'transferred')
-      add(`${p}.guarded_by`, `unit "${site.guarded_by}" is released but still guards this site (not transferred)`);
+      add(
+        `${p}.guarded_by`,
+        `unit "${site.guarded_by}" is released but still guards this site (not transferred)`,
+      );
   });
 
-  unique(s.incidents ?? [], (x) => x.id, (i) => `incidents[${i}].id`, 'incident id');
+  unique(
+    s.incidents ?? [],
+    (x) => x.id,
+    (i) => `incidents[${i}].id`,
+    'incident id',
+  );
   (s.incidents ?? []).forEach((inc, i) => {
-    if (!isIsoInstant(inc.at)) add(`incidents[${i}].at`, `"${inc.at}" is not a date and time with an offset (2022-01-11T08:30:00+06:00)`);
-    if (inc.site !== undefined && !sites.has(inc.site)) add(`incidents[${i}].site`, `unknown site "${inc.site}"`);
+    if (!isIsoInstant(inc.at))
+      add(
+        `incidents[${i}].at`,
+        `"${inc.at}" is not a date and time with an offset (2022-01-11T08:30:00+06:00)`,
+      );
+    if (inc.site !== undefined && !sites.has(inc.site))
+      add(`incidents[${i}].site`, `unknown site "${inc.site}"`);
   });
   unique(
     s.indicators ?? [],
@@ -141,7 +182,12 @@ function semanticProblems(s: Scenario): FieldProblem[] {
     'reading (date and indicator)',
   );
   (s.indicators ?? []).forEach((r, i) => date(`indicators[${i}].date`, r.date));
-  unique(s.restrictions ?? [], (x) => x.id, (i) => `restrictions[${i}].id`, 'restriction id');
+  unique(
+    s.restrictions ?? [],
+    (x) => x.id,
+    (i) => `restrictions[${i}].id`,
+    'restriction id',
+  );
   (s.restrictions ?? []).forEach((r, i) => {
     date(`restrictions[${i}].from`, r.from);
     date(`restrictions[${i}].until`, r.until);

@@ -1,0 +1,242 @@
+import type { Schedule } from './greedy.ts';
+import type { LinearModel } from './highs-runner.ts';
+import { effectiveCapacity, type PlanningProblem } from './problem.ts';
+
+/**
+ * The time-indexed model for transferring everything by day W: x[f,a,t] = 1 when site f starts on day t
+ * with agency a (t within the site's window), R[u] ≥ T_f for the sites of unit u, minimise Σ strength·R.
+ */
+export interface TimeIndexedModel {
+  readonly model: LinearModel;
+  /** Column → (site, agency, day) for the x columns; R columns follow. */
+  readonly colSite: Int32Array;
+  readonly colAgency: Int32Array;
+  readonly colDay: Int32Array;
+  readonly numX: number;
+  /** Column of R[u], or -1 for a unit without sites. */
+  readonly unitCol: Int32Array;
+}
+
+export function countTimeIndexedColumns(p: PlanningProblem, es: Int32Array, ls: Int32Array): number {
+  let n = 0;
+  for (const s of p.sites) n += s.agencies.length * Math.max(0, (ls[s.index] ?? 0) - (es[s.index] ?? 0) + 1);
+  return n;
+}
+
+export function buildTimeIndexedModel(
+  p: PlanningProblem,
+  es: Int32Array,
+  ls: Int32Array,
+  w: number,
+): TimeIndexedModel {
+  const colSite: number[] = [];
+  const colAgency: number[] = [];
+  const colDay: number[] = [];
+  let minDay = Infinity;
+  let maxDay = -Infinity;
+  for (const s of p.sites)
+    for (const a of s.agencies)
+      for (let t = es[s.index] ?? 0; t <= (ls[s.index] ?? 0); t++) {
+        colSite.push(s.index);
+        colAgency.push(a);
+        colDay.push(t);
+        minDay = Math.min(minDay, t);
+        maxDay = Math.max(maxDay, t);
+      }
+  const numX = colSite.length;
+  const unitCol = new Int32Array(p.units.length).fill(-1);
+  let numCols = numX;
+  for (const u of p.units) if (u.sites.length) unitCol[u.index] = numCols++;
+
+  // Rows.
+  const rowLower: number[] = [];
+  const rowUpper: number[] = [];
+  const INF = 1e30;
+  const assignRow = new Int32Array(p.sites.length);
+  for (const s of p.sites) {
+    assignRow[s.index] = rowLower.length;
+    rowLower.push(1);
+    rowUpper.push(1);
+  }
+  // Capacity rows: usage only grows and the effective capacity is a non-decreasing step function, so the
+  // constraint binds on the last day before each increase and on the last possible start day.
+  const capRows: { agency: number; day: number; row: number }[][] = p.agencies.map(() => []);
+  if (numX > 0)
+    for (const a of p.agencies) {
+      const lo = Math.max(0, minDay);
+      for (let t = lo; t <= maxDay; t++) {
+        const c = effectiveCapacity(a, t);
+        if (t === maxDay || effectiveCapacity(a, t + 1) > c) {
+          capRows[a.index]?.push({ agency: a.index, day: t, row: rowLower.length });
+          rowLower.push(-INF);
+          rowUpper.push(c);
+        }
+      }
+    }
+  const throughputRow = new Map<number, number>();
+  if (Number.isFinite(p.throughput) && numX > 0) {
+    const perDay = new Map<number, Set<number>>();
+    for (let j = 0; j < numX; j++) {
+      const t = colDay[j] ?? 0;
+      const set = perDay.get(t) ?? new Set<number>();
+      set.add(colSite[j] ?? 0);
+      perDay.set(t, set);
+    }
+    for (const [t, set] of perDay)
+      if (set.size > p.throughput) {
+        throughputRow.set(t, rowLower.length);
+        rowLower.push(-INF);
+        rowUpper.push(p.throughput);
+      }
+  }
+  // Precedence rows: Σ t·x_f − Σ t·x_h ≥ d_h.
+  const precRowsOfSite: { row: number; sign: number }[][] = p.sites.map(() => []);
+  for (const s of p.sites)
+    for (const h of s.preds) {
+      const row = rowLower.length;
+      rowLower.push(p.sites[h]?.overlap ?? 0);
+      rowUpper.push(INF);
+      precRowsOfSite[s.index]?.push({ row, sign: 1 });
+      precRowsOfSite[h]?.push({ row, sign: -1 });
+    }
+  // Release rows: R_u − Σ (t + d_f)·x_f ≥ 0.
+  const releaseRow = new Int32Array(p.sites.length);
+  for (const s of p.sites) {
+    releaseRow[s.index] = rowLower.length;
+    rowLower.push(0);
+    rowUpper.push(INF);
+  }
+  const numRows = rowLower.length;
+
+  // Columns (CSC).
+  const starts = new Int32Array(numCols + 1);
+  const indices: number[] = [];
+  const values: number[] = [];
+  const colCost = new Float64Array(numCols);
+  const colLower = new Float64Array(numCols);
+  const colUpper = new Float64Array(numCols);
+  const integrality = new Int32Array(numCols);
+  for (let j = 0; j < numX; j++) {
+    const f = colSite[j] ?? 0;
+    const a = colAgency[j] ?? 0;
+    const t = colDay[j] ?? 0;
+    const s = p.sites[f];
+    if (!s) continue;
+    starts[j] = indices.length;
+    indices.push(assignRow[f] ?? 0);
+    values.push(1);
+    for (const r of capRows[a] ?? [])
+      if (r.day >= t) {
+        indices.push(r.row);
+        values.push(s.guards);
+      }
+    const tr = throughputRow.get(t);
+    if (tr !== undefined) {
+      indices.push(tr);
+      values.push(1);
+    }
+    for (const pr of precRowsOfSite[f] ?? [])
+      if (t !== 0) {
+        indices.push(pr.row);
+        values.push(pr.sign * t);
+      }
+    indices.push(releaseRow[f] ?? 0);
+    values.push(-(t + s.overlap));
+    colUpper[j] = 1;
+    integrality[j] = 1;
+  }
+  for (const u of p.units) {
+    const j = unitCol[u.index] ?? -1;
+    if (j < 0) continue;
+    starts[j] = indices.length;
+    for (const f of u.sites) {
+      indices.push(releaseRow[f] ?? 0);
+      values.push(1);
+    }
+    colCost[j] = u.strength;
+    colLower[j] = -INF;
+    colUpper[j] = w;
+  }
+  starts[numCols] = indices.length;
+  // Indices within a column must be sorted for some HiGHS checks; sort each column's entries.
+  const idx = Int32Array.from(indices);
+  const val = Float64Array.from(values);
+  for (let j = 0; j < numCols; j++) sortSegment(idx, val, starts[j] ?? 0, starts[j + 1] ?? 0);
+
+  return {
+    model: {
+      numCols,
+      numRows,
+      colCost,
+      colLower,
+      colUpper,
+      rowLower: Float64Array.from(rowLower),
+      rowUpper: Float64Array.from(rowUpper),
+      matrix: { format: 'csc', numRows, numCols, starts, indices: idx, values: val },
+      integrality,
+    },
+    colSite: Int32Array.from(colSite),
+    colAgency: Int32Array.from(colAgency),
+    colDay: Int32Array.from(colDay),
+    numX,
+    unitCol,
+  };
+}
+
+function sortSegment(idx: Int32Array, val: Float64Array, from: number, to: number): void {
+  for (let i = from + 1; i < to; i++) {
+    const ki = idx[i] ?? 0;
+    const kv = val[i] ?? 0;
+    let j = i - 1;
+    while (j >= from && (idx[j] ?? 0) > ki) {
+      idx[j + 1] = idx[j] ?? 0;
+      val[j + 1] = val[j] ?? 0;
+      j--;
+    }
+    idx[j + 1] = ki;
+    val[j + 1] = kv;
+  }
+}
+
+/** The column vector of a schedule (which must lie within the model's windows). */
+export function scheduleToColumns(
+  m: TimeIndexedModel,
+  p: PlanningProblem,
+  s: Schedule,
+): Float64Array | undefined {
+  const x = new Float64Array(m.model.numCols);
+  let found = 0;
+  for (let j = 0; j < m.numX; j++) {
+    const f = m.colSite[j] ?? 0;
+    if (s.start[f] === m.colDay[j] && s.agency[f] === m.colAgency[j]) {
+      x[j] = 1;
+      found++;
+    }
+  }
+  if (found !== p.sites.length) return undefined;
+  for (const u of p.units) {
+    const j = m.unitCol[u.index] ?? -1;
+    if (j < 0) continue;
+    let r = -Infinity;
+    for (const f of u.sites) r = Math.max(r, (s.start[f] ?? 0) + (p.sites[f]?.overlap ?? 0));
+    x[j] = r;
+  }
+  return x;
+}
+
+/** Reads the schedule out of an integral solution. */
+export function columnsToSchedule(m: TimeIndexedModel, p: PlanningProblem, x: Float64Array): Schedule {
+  const start = new Int32Array(p.sites.length);
+  const agency = new Int32Array(p.sites.length).fill(-1);
+  const best = new Float64Array(p.sites.length).fill(-1);
+  for (let j = 0; j < m.numX; j++) {
+    const f = m.colSite[j] ?? 0;
+    const v = x[j] ?? 0;
+    if (v > (best[f] ?? -1)) {
+      best[f] = v;
+      start[f] = m.colDay[j] ?? 0;
+      agency[f] = m.colAgency[j] ?? 0;
+    }
+  }
+  return { start, agency };
+}

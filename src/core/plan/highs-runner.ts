@@ -1,0 +1,165 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/** Sparse model data in the shape `highs.createModel` accepts (CSC matrix). */
+export interface LinearModel {
+  numCols: number;
+  numRows: number;
+  colCost: Float64Array;
+  colLower: Float64Array;
+  colUpper: Float64Array;
+  rowLower: Float64Array;
+  rowUpper: Float64Array;
+  matrix: {
+    format: 'csc';
+    numRows: number;
+    numCols: number;
+    starts: Int32Array;
+    indices: Int32Array;
+    values: Float64Array;
+  };
+  integrality?: Int32Array;
+}
+
+export type SolveOutcome =
+  | { kind: 'optimal'; objective: number; colValue: Float64Array; bound: number }
+  | { kind: 'infeasible' }
+  | {
+      kind: 'limit';
+      objective: number | undefined;
+      colValue: Float64Array | undefined;
+      bound: number | undefined;
+    }
+  | { kind: 'failed'; message: string };
+
+interface WorkerReply {
+  id: number;
+  status?: number;
+  objective?: number;
+  colValue?: Float64Array;
+  dualBound?: number;
+  hasSolution?: boolean;
+  error?: string;
+}
+
+// HiGHS runs in a worker thread so that the caller's event loop keeps going and so that a solve that
+// ignores its time limit (it happens) can be cut off by terminating the worker.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const loadHighs = require(workerData.highsPath);
+const highsReady = loadHighs();
+parentPort.on('message', async (job) => {
+  let model;
+  try {
+    const highs = await highsReady;
+    model = highs.createModel(job.model);
+    model.options.set(Object.assign({ output_flag: false, time_limit: job.timeLimit, mip_rel_gap: 0, mip_abs_gap: 0.99 }, job.options));
+    if (job.solution) model.setSolution({ colValue: job.solution });
+    model.run();
+    const status = model.getModelStatus();
+    const info = model.info;
+    let dualBound;
+    try { dualBound = info.get('mip_dual_bound'); } catch { dualBound = undefined; }
+    let hasSolution = false;
+    try { hasSolution = info.get('primal_solution_status') === 2; } catch { hasSolution = false; }
+    const sol = model.getSolution();
+    parentPort.postMessage({ id: job.id, status, objective: model.getObjectiveValue(), colValue: sol.colValue, dualBound, hasSolution });
+  } catch (e) {
+    parentPort.postMessage({ id: job.id, error: String(e && e.message || e) });
+  } finally {
+    if (model) model.dispose();
+  }
+});
+`;
+
+const OPTIMAL = 7;
+const INFEASIBLE = 8;
+
+/** One HiGHS worker for a planning run; solves one model at a time, each under a watchdog. */
+export class HighsRunner {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private dead = false;
+
+  private ensureWorker(): Worker | undefined {
+    if (this.dead) return undefined;
+    if (!this.worker) {
+      const highsPath = createRequire(import.meta.url).resolve('highs');
+      this.worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { highsPath },
+        resourceLimits: { maxOldGenerationSizeMb: 512 },
+      });
+      this.worker.unref();
+    }
+    return this.worker;
+  }
+
+  /** Solves with HiGHS's own time limit, and terminates the worker if it overruns it by a margin. */
+  async solve(
+    model: LinearModel,
+    opts: { timeLimitMs: number; mip: boolean; solution?: Float64Array },
+  ): Promise<SolveOutcome> {
+    const worker = this.ensureWorker();
+    if (!worker) return { kind: 'failed', message: 'solver stopped earlier' };
+    const id = this.nextId++;
+    const seconds = Math.max(0.05, opts.timeLimitMs / 1000);
+    const options: Record<string, unknown> = opts.mip ? {} : { solver: 'simplex' };
+    const { integrality, ...rest } = model;
+    const payload = opts.mip && integrality ? { ...rest, integrality } : rest;
+    return new Promise<SolveOutcome>((resolve) => {
+      const watchdog = setTimeout(
+        () => {
+          cleanup();
+          this.dead = true;
+          void worker.terminate();
+          this.worker = undefined;
+          resolve({ kind: 'limit', objective: undefined, colValue: undefined, bound: undefined });
+        },
+        opts.timeLimitMs + 1000 + opts.timeLimitMs * 0.5,
+      );
+      const onMessage = (m: WorkerReply) => {
+        if (m.id !== id) return;
+        cleanup();
+        if (m.error !== undefined) resolve({ kind: 'failed', message: m.error });
+        else if (m.status === OPTIMAL && m.colValue)
+          resolve({
+            kind: 'optimal',
+            objective: m.objective ?? 0,
+            colValue: m.colValue,
+            bound: opts.mip ? (m.dualBound ?? m.objective ?? 0) : (m.objective ?? 0),
+          });
+        else if (m.status === INFEASIBLE) resolve({ kind: 'infeasible' });
+        else
+          resolve({
+            kind: 'limit',
+            objective: m.hasSolution ? m.objective : undefined,
+            colValue: m.hasSolution ? m.colValue : undefined,
+            bound:
+              opts.mip && m.dualBound !== undefined && Number.isFinite(m.dualBound) ? m.dualBound : undefined,
+          });
+      };
+      const onError = (e: Error) => {
+        cleanup();
+        this.dead = true;
+        this.worker = undefined;
+        resolve({ kind: 'failed', message: e.message });
+      };
+      const cleanup = () => {
+        clearTimeout(watchdog);
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.postMessage({ id, model: payload, timeLimit: seconds, options, solution: opts.solution });
+    });
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    this.dead = true;
+    if (w) await w.terminate();
+  }
+}

@@ -1,0 +1,31 @@
+import type { FieldProblem } from '../core/problems.ts';
+
+/** The record named does not exist (HTTP 404, CLI exit 4). */
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+  constructor(
+    readonly entity: string,
+    readonly id: string,
+  ) {
+    super(`${entity} "${id}" does not exist.`);
+  }
+}
+
+/** The input is invalid; every problem names its field (HTTP 400, CLI exit 2). */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  constructor(readonly problems: FieldProblem[]) {
+    super(problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+  }
+}
+
+/** The request conflicts with the state of the data other than by a rule or a version (HTTP 409). */
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,727 @@
+import { dateInZone, isIsoDate, isIsoInstant, type IsoDate } from '../core/dates.ts';
+import {
+  callOffHandover,
+  planHandover,
+  releaseUnit,
+  startJointGuard,
+  takeUnderProtection,
+  transferAuthority,
+  withdrawContingent,
+} from '../core/handover/lifecycle.ts';
+import {
+  agencyId,
+  contingentId,
+  incidentId,
+  restrictionId,
+  siteId,
+  unitId,
+  type AgencyId,
+  type ContingentId,
+  type SiteId,
+  type UnitId,
+} from '../core/ids.ts';
+import type {
+  Agency,
+  CapacityStep,
+  Contingent,
+  FacilityOutputReport,
+  Incident,
+  IndicatorReading,
+  Operation,
+  Restriction,
+  Site,
+  Unit,
+} from '../core/model.ts';
+import type { FieldProblem } from '../core/problems.ts';
+import { recordsToScenario, scenarioToRecords, siteFromScenario } from '../core/scenario/convert.ts';
+import type {
+  Scenario,
+  ScenarioFacilityOutput,
+  ScenarioIncident,
+  ScenarioIndicatorReading,
+  ScenarioRestriction,
+  ScenarioSite,
+} from '../core/scenario/schema.ts';
+import { validateScenario } from '../core/scenario/validate.ts';
+import type { SiteState } from '../core/vocabulary.ts';
+import type { Store } from '../store/db.ts';
+import * as repo from '../store/repositories.ts';
+import { ConflictError, InputError, NotFoundError } from './errors.ts';
+
+/** Who acts. Until accounts exist, the caller names the actor; every change is attributed to one. */
+export interface Actor {
+  name: string;
+}
+export const DEMO_ACTOR: Actor = { name: 'demo-officer' };
+
+export type SiteInput = Omit<ScenarioSite, 'handover'>;
+export interface SitePatch {
+  name?: string;
+  criticality?: number;
+  district?: string;
+  location?: { lat: number; lon: number };
+  guards?: number;
+  overlap_days?: number;
+  not_before?: string;
+  post_orders?: string[];
+  operator?: ScenarioSite['operator'];
+  essential_output?: ScenarioSite['essential_output'];
+}
+
+export interface ChangeEvent {
+  entity: string;
+  id: string;
+  action: string;
+}
+
+/**
+ * The use cases of the register and the handover lifecycle. Each opens one transaction, loads what the
+ * rules need, lets the core decide, writes the result and its audit entry, and commits — or changes nothing.
+ */
+export class HandoverService {
+  private readonly listeners = new Set<(e: ChangeEvent) => void>();
+
+  constructor(
+    readonly store: Store,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Subscribe to committed changes (for live updates); returns the unsubscribe function. */
+  onChange(listener: (e: ChangeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: ChangeEvent) {
+    for (const l of this.listeners) l(e);
+  }
+
+  private tx<T>(fn: (trx: repo.Db) => Promise<T>): Promise<T> {
+    return this.store.db.transaction().execute(fn);
+  }
+
+  // ── operation and scenario ──────────────────────────────────────────────────────────────────────────────
+
+  async getOperation(): Promise<Operation> {
+    const op = await repo.findOperation(this.store.db);
+    if (!op) throw new NotFoundError('Operation', 'current');
+    return op;
+  }
+
+  async hasOperation(): Promise<boolean> {
+    return (await repo.findOperation(this.store.db)) !== null;
+  }
+
+  /**
+   * Imports a scenario. All of it or none: it is validated completely first, and written in one transaction.
+   * An existing operation is refused unless `replace` is set.
+   */
+  async importScenario(
+    input: unknown,
+    actor: Actor,
+    opts: { replace?: boolean } = {},
+  ): Promise<{ sites: number }> {
+    const check = validateScenario(input);
+    if (!check.ok) throw new InputError(check.problems);
+    const records = scenarioToRecords(check.scenario);
+    await this.tx(async (trx) => {
+      const existing = await repo.findOperation(trx);
+      if (existing && !opts.replace)
+        throw new ConflictError(
+          'operation-exists',
+          `The database already holds the operation "${existing.name}"; import with replace to overwrite it.`,
+        );
+      if (existing) await repo.clearOperation(trx);
+      await repo.insertOperation(trx, records.operation);
+      let i = 0;
+      for (const c of records.contingents) await repo.insertContingent(trx, c, i++);
+      i = 0;
+      for (const u of records.units) await repo.insertUnit(trx, u, i++);
+      i = 0;
+      for (const a of records.agencies) await repo.insertAgency(trx, a.agency, i++, a.maxCriticalityGiven);
+      await repo.insertSites(trx, records.sites, 0);
+      await repo.insertIncidents(trx, records.incidents);
+      await repo.insertReadingsAndReports(trx, records);
+      await repo.appendAudit(trx, {
+        actor: actor.name,
+        action: existing ? 'operation.replace' : 'operation.import',
+        entity: 'operation',
+        entityId: records.operation.name,
+        before: existing ? { name: existing.name } : null,
+        after: {
+          name: records.operation.name,
+          sites: records.sites.length,
+          units: records.units.length,
+          agencies: records.agencies.length,
+        },
+      });
+    });
+    this.emit({ entity: 'operation', id: 'current', action: 'import' });
+    return { sites: records.sites.length };
+  }
+
+  async exportScenario(): Promise<Scenario> {
+    const db = this.store.db;
+    const operation = await this.getOperation();
+    const [contingents, units, agencies, given, sites, incidents, indicators, restrictions, facilityOutput] =
+      await Promise.all([
+        repo.listContingents(db),
+        repo.listUnits(db),
+        repo.listAgencies(db),
+        repo.agencyMaxCriticalityGiven(db),
+        repo.listAllSites(db),
+        repo.listIncidents(db, { limit: 1_000_000, inEntryOrder: true }),
+        repo.listIndicatorReadings(db),
+        repo.listRestrictions(db),
+        repo.listFacilityOutput(db),
+      ]);
+    return recordsToScenario({
+      operation,
+      contingents,
+      units,
+      agencies: agencies.map((a) => ({ agency: a, maxCriticalityGiven: given.get(a.id) ?? false })),
+      sites,
+      incidents: incidents.items,
+      indicators,
+      restrictions,
+      facilityOutput,
+    });
+  }
+
+  /** Today in the operation's time zone, or the date given. */
+  private async dayOf(on: string | undefined, field = 'on'): Promise<IsoDate> {
+    if (on !== undefined) {
+      if (!isIsoDate(on))
+        throw new InputError([{ path: field, message: `"${on}" is not a calendar date (YYYY-MM-DD)` }]);
+      return on;
+    }
+    const op = await this.getOperation();
+    return dateInZone(this.clock(), op.timezone);
+  }
+
+  // ── register ────────────────────────────────────────────────────────────────────────────────────────────
+
+  listSites(filter: repo.SiteFilter) {
+    return repo.listSites(this.store.db, filter);
+  }
+
+  async getSite(id: string): Promise<Site> {
+    const site = await repo.findSite(this.store.db, siteId(id));
+    if (!site) throw new NotFoundError('Site', id);
+    return site;
+  }
+
+  listContingents() {
+    return repo.listContingents(this.store.db);
+  }
+  async getContingent(id: string): Promise<Contingent> {
+    const c = await repo.findContingent(this.store.db, contingentId(id));
+    if (!c) throw new NotFoundError('Contingent', id);
+    return c;
+  }
+  listUnits(filter: { contingent?: string } = {}) {
+    return repo.listUnits(
+      this.store.db,
+      filter.contingent ? { contingent: contingentId(filter.contingent) } : {},
+    );
+  }
+  async getUnit(id: string): Promise<Unit> {
+    const u = await repo.findUnit(this.store.db, unitId(id));
+    if (!u) throw new NotFoundError('Unit', id);
+    return u;
+  }
+  listAgencies() {
+    return repo.listAgencies(this.store.db);
+  }
+  async getAgency(id: string): Promise<Agency> {
+    const a = await repo.findAgency(this.store.db, agencyId(id));
+    if (!a) throw new NotFoundError('Agency', id);
+    return a;
+  }
+
+  /** A new site enters the register as the force takes it under protection with one of its units. */
+  async takeUnderProtection(input: SiteInput, actor: Actor): Promise<Site> {
+    const problems: FieldProblem[] = [];
+    for (const [path, v] of [
+      ['protected_since', input.protected_since],
+      ['not_before', input.not_before],
+      ['pinned.start', input.pinned?.start],
+    ] as const)
+      if (v !== undefined && !isIsoDate(v))
+        problems.push({ path, message: `"${v}" is not a calendar date (YYYY-MM-DD)` });
+    if (problems.length) throw new InputError(problems);
+    const on = await this.dayOf(input.protected_since, 'protected_since');
+    const site = await this.tx(async (trx) => {
+      if (await repo.findSite(trx, siteId(input.id)))
+        throw new ConflictError('duplicate-id', `Site "${input.id}" is already in the register.`);
+      const unit = await repo.findUnit(trx, unitId(input.guarded_by));
+      if (!unit)
+        throw new InputError([{ path: 'guarded_by', message: `unknown unit "${input.guarded_by}"` }]);
+      const missing: FieldProblem[] = [];
+      const known = await repo.findSites(trx, (input.after ?? []).map(siteId));
+      (input.after ?? []).forEach((a, i) => {
+        if (!known.some((s) => s.id === a))
+          missing.push({ path: `after[${i}]`, message: `unknown site "${a}"` });
+      });
+      if (input.pinned?.agency && !(await repo.findAgency(trx, agencyId(input.pinned.agency))))
+        missing.push({ path: 'pinned.agency', message: `unknown agency "${input.pinned.agency}"` });
+      if (missing.length) throw new InputError(missing);
+      const draft = siteFromScenario({ ...input, protected_since: on });
+      const site = takeUnderProtection(draft, unit, on);
+      await repo.insertSites(
+        trx,
+        [{ site, overlapDaysGiven: input.overlap_days !== undefined }],
+        await repo.nextSitePosition(trx),
+      );
+      await repo.appendAudit(trx, {
+        actor: actor.name,
+        action: 'site.take_under_protection',
+        entity: 'site',
+        entityId: site.id,
+        before: null,
+        after: site,
+      });
+      return site;
+    });
+    this.emit({ entity: 'site', id: site.id, action: 'take_under_protection' });
+    return site;
+  }
+
+  /** Changes register fields of a site (not its lifecycle), if the caller read its current version. */
+  async updateSite(id: string, patch: SitePatch, version: number, actor: Actor): Promise<Site> {
+    if (patch.not_before !== undefined && !isIsoDate(patch.not_before))
+      throw new InputError([
+        { path: 'not_before', message: `"${patch.not_before}" is not a calendar date (YYYY-MM-DD)` },
+      ]);
+    return this.changeSite(id, version, actor, 'update', (before) => ({
+      ...before,
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.criticality !== undefined ? { criticality: patch.criticality } : {}),
+      ...(patch.district !== undefined ? { district: patch.district } : {}),
+      ...(patch.location !== undefined ? { location: patch.location } : {}),
+      ...(patch.guards !== undefined ? { guards: patch.guards } : {}),
+      ...(patch.overlap_days !== undefined ? { overlapDays: patch.overlap_days } : {}),
+      ...(patch.not_before !== undefined ? { notBefore: patch.not_before } : {}),
+      ...(patch.post_orders !== undefined ? { postOrders: patch.post_orders } : {}),
+      ...(patch.operator !== undefined ? { operator: patch.operator } : {}),
+      ...(patch.essential_output !== undefined ? { essentialOutput: patch.essential_output } : {}),
+    }));
+  }
+
+  async planHandover(
+    id: string,
+    input: { agency: string; start: string; version?: number },
+    actor: Actor,
+  ): Promise<Site> {
+    const start = await this.dayOf(input.start, 'start');
+    return this.changeSite(id, input.version, actor, 'plan_handover', async (before, trx) => {
+      const agency = await this.requireAgency(trx, input.agency);
+      return planHandover(before, agency, start);
+    });
+  }
+
+  async startJointGuard(
+    id: string,
+    input: { agency?: string; on?: string; version?: number },
+    actor: Actor,
+  ): Promise<Site> {
+    const on = await this.dayOf(input.on);
+    const op = await this.getOperation();
+    return this.changeSite(id, input.version, actor, 'start_joint_guard', async (before, trx) => {
+      const chosen = input.agency ?? before.handover?.agencyId;
+      if (!chosen)
+        throw new InputError([
+          { path: 'agency', message: 'no handover is planned for this site: name the receiving agency' },
+        ]);
+      const agency = await this.requireAgency(trx, chosen, true);
+      const [committed, predecessors, incidents, startedThatDay] = await Promise.all([
+        repo.committedGuards(trx, agency.id),
+        repo.findSites(trx, before.after),
+        repo.listIncidents(trx, { site: before.id, limit: 10_000 }),
+        repo.countHandoversStartedOn(trx, on),
+      ]);
+      return startJointGuard(before, agency, on, {
+        committedGuards: committed,
+        predecessors,
+        incidents: incidents.items,
+        now: this.clock(),
+        startedThatDay,
+        maxHandoversPerDay: op.maxHandoversPerDay,
+      });
+    });
+  }
+
+  async transferAuthority(id: string, input: { on?: string; version?: number }, actor: Actor): Promise<Site> {
+    const on = await this.dayOf(input.on);
+    return this.changeSite(id, input.version, actor, 'transfer', (before) => transferAuthority(before, on));
+  }
+
+  async callOffHandover(
+    id: string,
+    input: { version?: number; reason?: string },
+    actor: Actor,
+  ): Promise<Site> {
+    return this.changeSite(
+      id,
+      input.version,
+      actor,
+      'call_off',
+      (before) => callOffHandover(before),
+      input.reason,
+    );
+  }
+
+  private async changeSite(
+    id: string,
+    version: number | undefined,
+    actor: Actor,
+    action: string,
+    change: (before: Site, trx: repo.Db) => Site | Promise<Site>,
+    note?: string,
+  ): Promise<Site> {
+    const site = await this.tx(async (trx) => {
+      const before = await repo.findSite(trx, siteId(id));
+      if (!before) throw new NotFoundError('Site', id);
+      const expected = version ?? before.version;
+      if (expected !== before.version) throw new repo.StaleVersionError('Site', id, expected, before.version);
+      const next = await change(before, trx);
+      const after = await repo.updateSite(trx, next, expected);
+      await repo.appendAudit(trx, {
+        actor: actor.name,
+        action: `site.${action}`,
+        entity: 'site',
+        entityId: id,
+        before,
+        after: note ? { ...after, note } : after,
+      });
+      return after;
+    });
+    this.emit({ entity: 'site', id: site.id, action });
+    return site;
+  }
+
+  private async requireAgency(trx: repo.Db, id: string, lock = false): Promise<Agency> {
+    const agency = await repo.findAgency(trx, agencyId(id), lock);
+    if (!agency) throw new InputError([{ path: 'agency', message: `unknown agency "${id}"` }]);
+    return agency;
+  }
+
+  // ── force ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  async releaseUnit(id: string, input: { on?: string; version?: number }, actor: Actor): Promise<Unit> {
+    const on = await this.dayOf(input.on);
+    const unit = await this.tx(async (trx) => {
+      const before = await repo.findUnit(trx, unitId(id));
+      if (!before) throw new NotFoundError('Unit', id);
+      const expected = input.version ?? before.version;
+      const next = releaseUnit(before, await repo.sitesOfUnit(trx, before.id), on);
+      const after = await repo.updateUnit(trx, next, expected);
+      await repo.appendAudit(trx, {
+        actor: actor.name,
+        action: 'unit.release',
+        entity: 'unit',
+        entityId: id,
+        before,
+        after,
+      });
+      return after;
+    });
+    this.emit({ entity: 'unit', id, action: 'release' });
+    return unit;
+  }
+
+  async withdrawContingent(
+    id: string,
+    input: { on?: string; version?: number },
+    actor: Actor,
+  ): Promise<Contingent> {
+    const on = await this.dayOf(input.on);
+    const contingent = await this.tx(async (trx) => {
+      const before = await repo.findContingent(trx, contingentId(id));
+      if (!before) throw new NotFoundError('Contingent', id);
+      const expected = input.version ?? before.version;
+      const next = withdrawContingent(before, await repo.listUnits(trx, { contingent: before.id }), on);
+      const after = await repo.updateContingent(trx, next, expected);
+      await repo.appendAudit(trx, {
+        actor: actor.name,
+        action: 'contingent.withdraw',
+        entity: 'contingent',
+        entityId: id,
+        before,
+        after,
+      });
+      return after;
+    });
+    this.emit({ entity: 'contingent', id, action: 'withdraw' });
+    return contingent;
+  }
+
+  async setAgencyCapacity(
+    id: string,
+    input: { capacity: CapacityStep[]; version: number },
+    actor: Actor,
+  ): Promise<Agency> {
+    const problems: FieldProblem[] = [];
+    let previous: string | undefined;
+    input.capacity.forEach((s, i) => {
+      if (!isIsoDate(s.from))
+        problems.push({
+          path: `capacity[${i}].from`,
+          message: `"${s.from}" is not a calendar date (YYYY-MM-DD)`,
+        });
+      else if (previous !== undefined && s.from <= previous)
+        problems.push({
+          path: `capacity[${i}].from`,
+          message: `steps must be in date order without repeats (${s.from} follows ${previous})`,
+        });
+      previous = s.from;
+    });
+    if (problems.length) throw new InputError(problems);
+    const agency = await this.tx(async (trx) => {
+      const before = await repo.findAgency(trx, agencyId(id), true);
+      if (!before) throw new NotFoundError('Agency', id);
+      const version = await repo.bumpAgency(trx, before.id, input.version);
+      await repo.replaceCapacity(trx, before.id, input.capacity);
+      const after: Agency = { ...before, capacity: input.capacity, version };
+      await repo.appendAudit(trx, {
+        actor: actor.name,
+        action: 'agency.set_capacity',
+        entity: 'agency',
+        entityId: id,
+        before,
+        after,
+      });
+      return after;
+    });
+    this.emit({ entity: 'agency', id, action: 'set_capacity' });
+    return agency;
+  }
+
+  // ── incidents, indicators, restrictions, output ───────────────────────────────────────────────────────
+
+  listIncidents(f: { site?: string; since?: string; limit?: number; offset?: number } = {}) {
+    return repo.listIncidents(this.store.db, {
+      ...f,
+      site: f.site !== undefined ? siteId(f.site) : undefined,
+    });
+  }
+
+  async recordIncident(
+    input: Omit<ScenarioIncident, 'id'> & { id?: string },
+    actor: Actor,
+  ): Promise<Incident> {
+    if (!isIsoInstant(input.at))
+      throw new InputError([
+        {
+          path: 'at',
+          message: `"${input.at}" is not a date and time with an offset (2022-01-11T08:30:00+06:00)`,
+        },
+      ]);
+    const incident: Incident = {
+      id: incidentId(input.id ?? `inc-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`),
+      at: input.at,
+      kind: input.kind,
+      severity: input.severity,
+      siteId: input.site !== undefined ? siteId(input.site) : null,
+      district: input.district ?? null,
+      location: input.location ?? null,
+      description: input.description,
+      illustrative: input.illustrative ?? false,
+    };
+    await this.tx(async (trx) => {
+      if (incident.siteId && !(await repo.findSite(trx, incident.siteId)))
+        throw new InputError([{ path: 'site', message: `unknown site "${incident.siteId}"` }]);
+      if (await repo.findIncident(trx, incident.id))
+        throw new ConflictError('duplicate-id', `Incident "${incident.id}" is already recorded.`);
+      await repo.insertIncidents(trx, [incident]);
+      await repo.appendAudit(trx, {
+        actor: actor.name,
+        action: 'incident.record',
+        entity: 'incident',
+        entityId: incident.id,
+        before: null,
+        after: incident,
+      });
+    });
+    this.emit({ entity: 'incident', id: incident.id, action: 'record' });
+    return incident;
+  }
+
+  listIndicatorReadings() {
+    return repo.listIndicatorReadings(this.store.db);
+  }
+
+  async recordIndicator(input: ScenarioIndicatorReading, actor: Actor): Promise<IndicatorReading> {
+    if (!isIsoDate(input.date))
+      throw new InputError([
+        { path: 'date', message: `"${input.date}" is not a calendar date (YYYY-MM-DD)` },
+      ]);
+    const reading: IndicatorReading = {
+      date: input.date,
+      indicator: input.indicator,
+      level: input.level,
+      note: input.note ?? null,
+    };
+    await this.tx(async (trx) => {
+      const before = await repo.upsertIndicatorReading(trx, reading);
+      await repo.appendAudit(trx, {
+        actor: actor.name,
+        action: 'indicator.record',
+        entity: 'indicator',
+        entityId: `${reading.date}/${reading.indicator}`,
+        before,
+        after: reading,
+      });
+    });
+    this.emit({ entity: 'indicator', id: `${reading.date}/${reading.indicator}`, action: 'record' });
+    return reading;
+  }
+
+  listRestrictions() {
+    return repo.listRestrictions(this.store.db);
+  }
+
+  async recordRestriction(input: ScenarioRestriction, actor: Actor): Promise<Restriction> {
+    const problems: FieldProblem[] = [];
+    if (!isIsoDate(input.from))
+      problems.push({ path: 'from', message: `"${input.from}" is not a calendar date (YYYY-MM-DD)` });
+    if (input.until !== undefined && !isIsoDate(input.until))
+      problems.push({ path: 'until', message: `"${input.until}" is not a calendar date (YYYY-MM-DD)` });
+    else if (input.until !== undefined && input.until < input.from)
+      problems.push({ path: 'until', message: `${input.until} is before ${input.from}` });
+    if (problems.length) throw new InputError(problems);
+    const r: Restriction = {
+      id: restrictionId(input.id),
+      kind: input.kind,
+      description: input.description,
+      from: input.from,
+      until: input.until ?? null,
+    };
+    await this.tx(async (trx) => {
+      if ((await repo.listRestrictions(trx)).some((x) => x.id === r.id))
+        throw new ConflictError('duplicate-id', `Restriction "${r.id}" is already recorded.`);
+      await repo.insertRestriction(trx, r);
+      await repo.appendAudit(trx, {
+        actor: actor.name,
+        action: 'restriction.record',
+        entity: 'restriction',
+        entityId: r.id,
+        before: null,
+        after: r,
+      });
+    });
+    this.emit({ entity: 'restriction', id: r.id, action: 'record' });
+    return r;
+  }
+
+  listFacilityOutput(f: { site?: string } = {}) {
+    return repo.listFacilityOutput(this.store.db, f.site !== undefined ? { site: siteId(f.site) } : {});
+  }
+
+  async recordFacilityOutput(input: ScenarioFacilityOutput, actor: Actor): Promise<FacilityOutputReport> {
+    if (!isIsoDate(input.date))
+      throw new InputError([
+        { path: 'date', message: `"${input.date}" is not a calendar date (YYYY-MM-DD)` },
+      ]);
+    const report: FacilityOutputReport = {
+      siteId: siteId(input.site),
+      date: input.date,
+      status: input.status,
+      output: input.output ?? null,
+      products: input.products ?? [],
+      note: input.note ?? null,
+    };
+    await this.tx(async (trx) => {
+      if (!(await repo.findSite(trx, report.siteId))) throw new NotFoundError('Site', report.siteId);
+      const before = await repo.upsertFacilityOutput(trx, report);
+      await repo.appendAudit(trx, {
+        actor: actor.name,
+        action: 'facility_output.record',
+        entity: 'facility_output',
+        entityId: `${report.siteId}/${report.date}`,
+        before,
+        after: report,
+      });
+    });
+    this.emit({ entity: 'facility_output', id: `${report.siteId}/${report.date}`, action: 'record' });
+    return report;
+  }
+
+  listAudit(f: { entity?: string; entityId?: string; limit?: number; afterSeq?: number } = {}) {
+    return repo.listAudit(this.store.db, f);
+  }
+
+  // ── summary ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * A one-screen summary: sites by state, units still deployed, contingents withdrawn, and what happened in
+   * the 24 hours up to `asOf` (a date in the operation's time zone; default today there).
+   */
+  async status(asOf?: string): Promise<OperationStatus> {
+    const db = this.store.db;
+    const day = await this.dayOf(asOf, 'as_of');
+    const [operation, byState, units, contingents, sites, incidents] = await Promise.all([
+      this.getOperation(),
+      repo.countSitesByState(db),
+      repo.listUnits(db),
+      repo.listContingents(db),
+      repo.listAllSites(db),
+      repo.listIncidents(db, { limit: 1_000_000 }),
+    ]);
+    const inDay = (d: string | null | undefined) => d === day;
+    return {
+      operation: {
+        name: operation.name,
+        area: operation.area,
+        start: operation.start,
+        deadline: operation.deadline,
+      },
+      asOf: day,
+      sites: { total: sites.length, byState },
+      units: {
+        total: units.length,
+        deployed: units
+          .filter((u) => u.state === 'deployed')
+          .map((u) => ({ id: u.id, name: u.name, strength: u.strength })),
+        strengthDeployed: units.filter((u) => u.state === 'deployed').reduce((s, u) => s + u.strength, 0),
+      },
+      contingents: contingents.map((c) => ({
+        id: c.id,
+        nation: c.nation,
+        state: c.state,
+        withdrawn: c.withdrawn,
+      })),
+      last24h: {
+        takenUnderProtection: sites.filter((x) => inDay(x.site.protectedSince)).map((x) => x.site.id),
+        jointGuardsStarted: sites
+          .filter((x) => x.site.state !== 'protected' && inDay(x.site.handover?.start))
+          .map((x) => x.site.id),
+        transfersCompleted: sites.filter((x) => inDay(x.site.handover?.transfer)).map((x) => x.site.id),
+        incidents: incidents.items
+          .filter((i) => dateInZone(new Date(i.at), operation.timezone) === day)
+          .map((i) => i.id),
+      },
+    };
+  }
+}
+
+export interface OperationStatus {
+  operation: { name: string; area: string; start: string; deadline: string | null };
+  sites: { total: number; byState: Record<SiteState, number> };
+  units: {
+    total: number;
+    deployed: { id: UnitId; name: string; strength: number }[];
+    strengthDeployed: number;
+  };
+  contingents: { id: ContingentId; nation: string; state: string; withdrawn: string | null }[];
+  asOf: string;
+  /** Ids of what happened on the `asOf` day. */
+  last24h: {
+    takenUnderProtection: SiteId[];
+    jointGuardsStarted: SiteId[];
+    transfersCompleted: SiteId[];
+    incidents: string[];
+  };
+}
+
+export type { AgencyId };

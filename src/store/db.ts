@@ -1,0 +1,136 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { migrationProvider } from './migrations.ts';
+import type { Database } from './schema.ts';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/handover.db';
+
+export interface Store {
+  db: Kysely<Database>;
+  kind: DatabaseKind;
+  /** Where the data lives, without credentials: a file path or host/database. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL only: a schema to work in (created if missing), so test suites do not see each other. */
+  schema?: string;
+  /** Run migrations before returning (default true). */
+  migrate?: boolean;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Opens the database that DATABASE_URL names: `sqlite:PATH` (default) or `postgres://…`. */
+export async function openStore(
+  url: string = process.env['DATABASE_URL'] ?? DEFAULT_DATABASE_URL,
+  opts: OpenOptions = {},
+): Promise<Store> {
+  let store: Store;
+  if (/^postgres(ql)?:\/\//.test(url)) store = await openPostgres(url, opts.schema);
+  else if (url.startsWith('sqlite:')) store = openSqlite(url.slice('sqlite:'.length));
+  else
+    throw new ConfigError(
+      `DATABASE_URL "${url}" is not understood: use sqlite:PATH (e.g. sqlite:./data/handover.db) or postgres://user@host:5432/db`,
+    );
+  if (opts.migrate !== false) {
+    try {
+      await migrate(store);
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+  return store;
+}
+
+function openSqlite(path: string): Store {
+  const memory = path === ':memory:' || path === '';
+  const file = memory ? ':memory:' : resolve(path);
+  if (!memory) mkdirSync(dirname(file), { recursive: true });
+  const conn = new SQLite(file);
+  conn.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a committed transaction survives the process being killed (it is in the WAL);
+  // only an OS crash or power loss can lose the last transactions. FULL would fsync every commit.
+  conn.pragma('synchronous = NORMAL');
+  conn.pragma('foreign_keys = ON');
+  conn.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }) });
+  return {
+    db,
+    kind: 'sqlite',
+    location: file,
+    close: () => db.destroy(),
+  };
+}
+
+async function openPostgres(url: string, schema?: string): Promise<Store> {
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new ConfigError(`bad schema name "${schema}"`);
+  if (schema) {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`create schema if not exists ${schema}`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // Fail now, with the reason, rather than on the first request.
+  const client = await pool.connect().catch(async (e: unknown) => {
+    await pool.end();
+    throw new ConfigError(`cannot reach PostgreSQL at ${redact(url)}: ${(e as Error).message}`);
+  });
+  client.release();
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'postgres',
+    location: redact(url) + (schema ? ` (schema ${schema})` : ''),
+    close: () => db.destroy(),
+  };
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    return `${u.host}${u.pathname}`;
+  } catch {
+    return 'postgres';
+  }
+}
+
+export async function migrate(store: Store): Promise<void> {
+  const migrator = new Migrator({ db: store.db, provider: migrationProvider(store.kind) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`);
+  }
+}
+
+/** Drops a test schema (PostgreSQL). */
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists ${schema} cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+export { sql };

@@ -1,0 +1,183 @@
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { DatabaseKind } from './db.ts';
+
+/**
+ * One set of migrations for both engines. Where their SQL differs (auto-increment), the migration
+ * asks which engine it runs on; everything else is the same statement.
+ */
+export function migrationProvider(kind: DatabaseKind): MigrationProvider {
+  const migrations: Record<string, Migration> = {
+    '0001_register': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('operation')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('area', 'text', (c) => c.notNull())
+          .addColumn('start_date', 'text', (c) => c.notNull())
+          .addColumn('deadline', 'text')
+          .addColumn('timezone', 'text', (c) => c.notNull())
+          .addColumn('languages', 'text', (c) => c.notNull())
+          .addColumn('center_lat', 'double precision')
+          .addColumn('center_lon', 'double precision')
+          .addColumn('notes', 'text')
+          .addColumn('force_name', 'text', (c) => c.notNull())
+          .addColumn('max_handovers_per_day', 'integer')
+          .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createTable('contingents')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('position', 'integer', (c) => c.notNull())
+          .addColumn('nation', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull().check(sql`state in ('deployed', 'withdrawn')`))
+          .addColumn('withdrawn', 'text')
+          .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createTable('units')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('position', 'integer', (c) => c.notNull())
+          .addColumn('contingent_id', 'text', (c) => c.notNull().references('contingents.id'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('strength', 'integer', (c) => c.notNull().check(sql`strength > 0`))
+          .addColumn('state', 'text', (c) => c.notNull().check(sql`state in ('deployed', 'released')`))
+          .addColumn('released', 'text')
+          .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.createIndex('units_contingent').on('units').column('contingent_id').execute();
+        await db.schema
+          .createTable('agencies')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('position', 'integer', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('max_criticality', 'integer')
+          .addColumn('sectors', 'text')
+          .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createTable('agency_capacity')
+          .addColumn('agency_id', 'text', (c) => c.notNull().references('agencies.id'))
+          .addColumn('from_date', 'text', (c) => c.notNull())
+          .addColumn('guards', 'integer', (c) => c.notNull().check(sql`guards >= 0`))
+          .addPrimaryKeyConstraint('agency_capacity_pk', ['agency_id', 'from_date'])
+          .execute();
+        await db.schema
+          .createTable('sites')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('position', 'integer', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('sector', 'text', (c) => c.notNull())
+          .addColumn('criticality', 'integer', (c) => c.notNull().check(sql`criticality between 1 and 5`))
+          .addColumn('district', 'text', (c) => c.notNull())
+          .addColumn('lat', 'double precision')
+          .addColumn('lon', 'double precision')
+          .addColumn('guards', 'integer', (c) => c.notNull().check(sql`guards > 0`))
+          .addColumn('guarded_by', 'text', (c) => c.notNull().references('units.id'))
+          .addColumn('protected_since', 'text')
+          .addColumn('overlap_days', 'integer')
+          .addColumn('not_before', 'text')
+          .addColumn('after_ids', 'text')
+          .addColumn('pinned_agency', 'text', (c) => c.references('agencies.id'))
+          .addColumn('pinned_start', 'text')
+          .addColumn('operator', 'text')
+          .addColumn('post_orders', 'text')
+          .addColumn('essential_output', 'text')
+          .addColumn('illustrative', 'text')
+          .addColumn('state', 'text', (c) =>
+            c.notNull().check(sql`state in ('protected', 'joint_guard', 'transferred')`),
+          )
+          .addColumn('handover_agency', 'text', (c) => c.references('agencies.id'))
+          .addColumn('handover_state', 'text')
+          .addColumn('handover_start', 'text')
+          .addColumn('handover_transfer', 'text')
+          .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          // The guarding-party invariant, held by the database too: a site in joint guard or transferred
+          // always names its agency, and the handover's state matches the site's.
+          .addCheckConstraint(
+            'sites_guarding_party',
+            sql`(state = 'protected' and (handover_state is null or handover_state = 'planned'))
+             or (state = 'joint_guard' and handover_state = 'joint_guard' and handover_agency is not null)
+             or (state = 'transferred' and handover_state = 'transferred' and handover_agency is not null and handover_transfer is not null)`,
+          )
+          .execute();
+        for (const col of [
+          'state',
+          'district',
+          'sector',
+          'guarded_by',
+          'handover_agency',
+          'position',
+        ] as const)
+          await db.schema.createIndex(`sites_${col}`).on('sites').column(col).execute();
+        await db.schema
+          .createTable('incidents')
+          .addColumn('position', 'integer', (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('at_utc', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('severity', 'integer', (c) => c.notNull().check(sql`severity between 1 and 5`))
+          .addColumn('site_id', 'text', (c) => c.references('sites.id'))
+          .addColumn('district', 'text')
+          .addColumn('lat', 'double precision')
+          .addColumn('lon', 'double precision')
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('illustrative', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.createIndex('incidents_at').on('incidents').columns(['at_utc', 'id']).execute();
+        await db.schema.createIndex('incidents_site').on('incidents').column('site_id').execute();
+        await db.schema
+          .createTable('indicator_readings')
+          .addColumn('position', 'integer', (c) => c.notNull())
+          .addColumn('date', 'text', (c) => c.notNull())
+          .addColumn('indicator', 'text', (c) => c.notNull())
+          .addColumn('level', 'text', (c) => c.notNull())
+          .addColumn('note', 'text')
+          .addPrimaryKeyConstraint('indicator_readings_pk', ['date', 'indicator'])
+          .execute();
+        await db.schema
+          .createTable('restrictions')
+          .addColumn('position', 'integer', (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('from_date', 'text', (c) => c.notNull())
+          .addColumn('until_date', 'text')
+          .execute();
+        await db.schema
+          .createTable('facility_output')
+          .addColumn('position', 'integer', (c) => c.notNull())
+          .addColumn('site_id', 'text', (c) => c.notNull().references('sites.id'))
+          .addColumn('date', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('output', 'double precision')
+          .addColumn('products', 'text')
+          .addColumn('note', 'text')
+          .addPrimaryKeyConstraint('facility_output_pk', ['site_id', 'date'])
+          .execute();
+        await db.schema
+          .createTable('audit_log')
+          .addColumn('seq', kind === 'postgres' ? 'serial' : 'integer', (c) =>
+            kind === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('entity', 'text', (c) => c.notNull())
+          .addColumn('entity_id', 'text', (c) => c.notNull())
+          .addColumn('before', 'text')
+          .addColumn('after', 'text')
+          .execute();
+        await db.schema
+          .createIndex('audit_entity')
+          .on('audit_log')
+          .columns(['entity', 'entity_id'])
+          .execute();
+        await db.schema.createIndex('audit_at').on('audit_log').column('at').execute();
+      },
+    },
+  };
+  return { getMigrations: () => Promise.resolve(migrations) };
+}
