@@ -132,7 +132,8 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   const runner = new HighsRunner();
   try {
     const limit = options.exactColumnLimit ?? 60_000;
-    for (let w = wLow; w <= bestEval.w && Date.now() < deadlineAt - 50; w++) {
+    const alreadyProven = () => wLow === bestEval.w && pdBound >= bestEval.pd;
+    for (let w = wLow; w <= bestEval.w && !alreadyProven() && Date.now() < deadlineAt - 50; w++) {
       const ls = latestStarts(p, order, w);
       const cols = countTimeIndexedColumns(p, es, ls);
       if (cols > limit) break;
@@ -243,11 +244,12 @@ class Search {
     if (!best) return undefined;
     let w = evaluateSchedule(this.p, best).w;
     // Target each W between the lower bound and the best found, tighter targets first.
+    let found: Schedule = best;
     for (let target = wLow + 1; target < w; target++) {
-      for (const [urgency, hold] of variants) best = this.better(best, this.run(target, this.unitRatioOrder, urgency, hold));
-      w = evaluateSchedule(this.p, best).w;
+      for (const [urgency, hold] of variants) found = this.better(found, this.run(target, this.unitRatioOrder, urgency, hold)) ?? found;
+      w = evaluateSchedule(this.p, found).w;
     }
-    return best;
+    return found;
   }
 
   improve(start: Schedule, w: number, until: number): Schedule {
@@ -463,7 +465,7 @@ function earlyReasons(p: PlanningProblem, es: Int32Array): PlanReason[] {
   const reasons: PlanReason[] = [];
   for (const s of p.sites) {
     if (s.pinnedStart === undefined) continue;
-    if (s.pinnedStart < s.gate && s.gate > 0)
+    if (s.pinnedStart < s.gate)
       reasons.push({
         constraint: 'pin',
         message: `Site ${s.id} is pinned to start on ${formatDay(p, s.pinnedStart)}, before its gate ${formatDay(p, s.gate)}.`,

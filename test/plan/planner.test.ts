@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { planHandovers } from '../../src/core/plan/planner.ts';
+import { parseScenario } from '../../src/core/scenario/io.ts';
+import type { Scenario } from '../../src/core/scenario/schema.ts';
+import { validateScenario } from '../../src/core/scenario/validate.ts';
+import { bruteForceOptimum } from './brute-force.ts';
+import { checkPlan } from './checker.ts';
+import { randomScenario, type ScenarioShape } from './generate.ts';
+
+const shared = (name: string): Scenario => {
+  const parsed = parseScenario(readFileSync(new URL(`../../../shared/scenarios/${name}.yaml`, import.meta.url), 'utf8'), 'yaml');
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  return parsed.scenario;
+};
+
+const valid = (s: Scenario): Scenario => {
+  const check = validateScenario(s);
+  if (!check.ok) throw new Error(JSON.stringify(check.problems));
+  return check.scenario;
+};
+
+describe('shared scenarios with proven optima', () => {
+  it('p01: gates and precedence, W=5, 4412 person-days, optimal', async () => {
+    const s = shared('p01-gates-and-precedence');
+    const plan = await planHandovers(s);
+    expect(checkPlan(s, plan)).toEqual([]);
+    expect(plan.status).toBe('optimal');
+    expect(plan.objective).toEqual({ withdrawal_day: 5, force_person_days: 4412 });
+    expect(plan.bound).toEqual({ withdrawal_day: 5, force_person_days: 4412 });
+    expect(plan.withdrawal_date).toBe('2031-04-02');
+    expect(plan.reasons.length).toBeGreaterThan(0);
+  });
+
+  it('p02: capacity bound, W=6, 10121 person-days, optimal', async () => {
+    const s = shared('p02-capacity-bound');
+    const plan = await planHandovers(s);
+    expect(checkPlan(s, plan)).toEqual([]);
+    expect(plan.status).toBe('optimal');
+    expect(plan.objective).toEqual({ withdrawal_day: 6, force_person_days: 10121 });
+  });
+
+  it('p03: infeasible, explained by the final capacity', async () => {
+    const s = shared('p03-infeasible-capacity');
+    const plan = await planHandovers(s);
+    expect(plan.status).toBe('infeasible');
+    expect(plan.reasons[0]?.constraint).toBe('capacity');
+    expect(plan.reasons[0]?.message).toMatch(/final capacity/);
+  });
+});
+
+describe('explanations', () => {
+  const base = (): Scenario =>
+    valid({
+      version: 1,
+      operation: { name: 'x', area: 'x', start: '2030-01-10', timezone: 'UTC', languages: ['en'] },
+      force: { name: 'F', contingents: [{ id: 'C', nation: 'N', units: [{ id: 'u', name: 'U', strength: 10 }] }] },
+      agencies: [{ id: 'police', name: 'Police', capacity: [{ from: '2030-01-10', guards: 50 }], max_criticality: 3, sectors: ['food', 'water'] }],
+      sites: [
+        { id: 'a', name: 'A', sector: 'food', criticality: 2, district: 'd', guards: 10, guarded_by: 'u' },
+        { id: 'b', name: 'B', sector: 'food', criticality: 2, district: 'd', guards: 10, guarded_by: 'u' },
+      ],
+    });
+
+  it('names a site no agency may take', async () => {
+    const s = base();
+    s.sites.push({ id: 'clinic', name: 'Clinic', sector: 'health', criticality: 5, district: 'd', guards: 3, guarded_by: 'u' });
+    const plan = await planHandovers(valid(s));
+    expect(plan.status).toBe('infeasible');
+    expect(plan.reasons).toContainEqual(expect.objectContaining({ constraint: 'eligibility', message: 'No agency may take site clinic (criticality 5, sector health).' }));
+  });
+
+  it('names a precedence cycle', async () => {
+    const s = base();
+    const [a, b] = s.sites;
+    if (a && b) {
+      a.after = ['b'];
+      b.after = ['a'];
+    }
+    const plan = await planHandovers(valid(s));
+    expect(plan.reasons).toContainEqual(expect.objectContaining({ constraint: 'precedence' }));
+    expect(plan.reasons.find((r) => r.constraint === 'precedence')?.message).toMatch(/a → b → a|b → a → b/);
+  });
+
+  it('names a gate after the deadline', async () => {
+    const s = base();
+    s.operation.deadline = '2030-01-12';
+    const a = s.sites[0];
+    if (a) a.not_before = '2030-01-12';
+    const plan = await planHandovers(valid(s));
+    expect(plan.status).toBe('infeasible');
+    expect(plan.reasons).toContainEqual(expect.objectContaining({ constraint: 'deadline', sites: ['a'] }));
+  });
+
+  it('names an agency short of guards by a date', async () => {
+    const s = base();
+    s.operation.deadline = '2030-01-11';
+    const police = s.agencies[0];
+    if (police) police.capacity = [{ from: '2030-01-10', guards: 15 }, { from: '2030-01-12', guards: 100 }];
+    const plan = await planHandovers(valid(s));
+    expect(plan.status).toBe('infeasible');
+    expect(plan.reasons[0]?.constraint).toBe('capacity');
+    expect(plan.reasons[0]?.message).toMatch(/Police is 5 guards short from 2030-01-10/);
+  });
+
+  it('names colliding pins', async () => {
+    const s = base();
+    for (const site of s.sites) site.pinned = { agency: 'police', start: '2030-01-10' };
+    const police = s.agencies[0];
+    if (police) police.capacity = [{ from: '2030-01-10', guards: 15 }, { from: '2030-01-12', guards: 100 }];
+    const plan = await planHandovers(valid(s));
+    expect(plan.status).toBe('infeasible');
+    expect(plan.reasons).toContainEqual(expect.objectContaining({ constraint: 'pin' }));
+  });
+
+  it('keeps handovers already under way as they are', async () => {
+    const s = base();
+    const a = s.sites[0];
+    if (a) a.handover = { agency: 'police', state: 'joint_guard', start: '2030-01-09' };
+    const plan = await planHandovers(valid(s));
+    expect(plan.status).not.toBe('infeasible');
+    expect(plan.handovers.find((h) => h.site === 'a')).toEqual({ site: 'a', agency: 'police', start: '2030-01-09', transfer: '2030-01-10' });
+  });
+});
+
+const tiny: ScenarioShape = { sites: 4, agencies: 2, units: 2, contingents: 2, features: 0.35, span: 3 };
+
+describe('random scenarios', () => {
+  it('every plan passes the checker and small ones match the brute-force optimum', async () => {
+    let feasible = 0;
+    let infeasible = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 4 }), async (seed, sites) => {
+        const s = valid(randomScenario(seed, { ...tiny, sites }));
+        const plan = await planHandovers(s, { timeLimitMs: 5000 });
+        expect(checkPlan(s, plan)).toEqual([]);
+        const best = bruteForceOptimum(s, 12);
+        if (best) {
+          feasible++;
+          expect(plan.status).toBe('optimal');
+          expect(plan.objective).toEqual({ withdrawal_day: best.w, force_person_days: best.pd });
+        } else {
+          infeasible++;
+          // Nothing within 12 days; with these short spans that means nothing at all.
+          expect(plan.status).toBe('infeasible');
+          expect(plan.reasons.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 120, seed: 20260125 },
+    );
+    expect(feasible).toBeGreaterThan(20);
+    expect(infeasible).toBeGreaterThan(5);
+  }, 120_000);
+
+  it('larger random plans pass the checker', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (seed) => {
+        const s = valid(randomScenario(seed, { sites: 40, agencies: 3, units: 6, contingents: 3, features: 0.15, span: 6 }));
+        const plan = await planHandovers(s, { timeLimitMs: 2000 });
+        expect(checkPlan(s, plan)).toEqual([]);
+        if (plan.status === 'infeasible') expect(plan.reasons.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 25, seed: 7 },
+    );
+  }, 120_000);
+});
