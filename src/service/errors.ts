@@ -6,8 +6,9 @@ export class NotFoundError extends Error {
   constructor(
     readonly entity: string,
     readonly id: string,
+    message?: string,
   ) {
-    super(`${entity} "${id}" does not exist.`);
+    super(message ?? `${entity} "${id}" does not exist.`);
   }
 }
 

@@ -104,7 +104,12 @@ export class HandoverService {
 
   async getOperation(): Promise<Operation> {
     const op = await repo.findOperation(this.store.db);
-    if (!op) throw new NotFoundError('Operation', 'current');
+    if (!op)
+      throw new NotFoundError(
+        'Operation',
+        'current',
+        'The database holds no operation yet: load one with `handover demo` or `handover import FILE`.',
+      );
     return op;
   }
 

@@ -1,0 +1,55 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { formatOfFileName, parseScenario, serializeScenario } from '../../core/scenario/io.ts';
+import { InputError } from '../../service/errors.ts';
+import { actorFromEnv, demoScenarioText, withService } from '../context.ts';
+
+export async function importCommand(
+  file: string,
+  opts: { replace?: boolean; json?: boolean },
+): Promise<void> {
+  let text: string;
+  try {
+    text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError([{ path: file, message: `cannot read the file: ${(e as Error).message}` }]);
+  }
+  const check = parseScenario(text, formatOfFileName(file));
+  if (!check.ok) throw new InputError(check.problems);
+  const result = await withService((svc) =>
+    svc.importScenario(check.scenario, actorFromEnv(), { replace: opts.replace ?? false }),
+  );
+  if (opts.json) console.log(JSON.stringify({ imported: true, sites: result.sites }));
+  else console.log(`Imported ${check.scenario.operation.name}: ${result.sites} sites.`);
+}
+
+export async function exportCommand(opts: { out?: string; format?: string }): Promise<void> {
+  const format =
+    opts.format === 'json' || opts.format === 'yaml'
+      ? opts.format
+      : opts.out
+        ? formatOfFileName(opts.out)
+        : 'yaml';
+  const text = serializeScenario(await withService((svc) => svc.exportScenario()), format);
+  if (opts.out) {
+    writeFileSync(opts.out, text);
+    console.error(`Wrote ${opts.out}.`);
+  } else process.stdout.write(text);
+}
+
+export async function demoCommand(opts: { reset?: boolean }): Promise<void> {
+  const check = parseScenario(demoScenarioText());
+  if (!check.ok) throw new Error('the bundled demo scenario is invalid');
+  await withService(async (svc) => {
+    if ((await svc.hasOperation()) && !opts.reset) {
+      console.error(
+        'The database already holds an operation; `handover demo --reset` replaces it with the demo.',
+      );
+      process.exitCode = 3;
+      return;
+    }
+    await svc.importScenario(check.scenario, actorFromEnv(), { replace: true });
+    console.log(
+      `Loaded the demo operation: ${check.scenario.operation.name} (${check.scenario.sites.length} sites).`,
+    );
+  });
+}

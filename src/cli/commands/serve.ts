@@ -1,0 +1,30 @@
+import { parseScenario } from '../../core/scenario/io.ts';
+import { buildApp } from '../../server/app.ts';
+import { HandoverService } from '../../service/service.ts';
+import { openStore } from '../../store/db.ts';
+import { actorFromEnv, demoScenarioText } from '../context.ts';
+
+/** Serves the API (and the home page) until SIGINT/SIGTERM; an empty database first gets the demo. */
+export async function serve(opts: { port: number; host: string; demo: boolean }): Promise<void> {
+  const store = await openStore();
+  const service = new HandoverService(store);
+  if (opts.demo && !(await service.hasOperation())) {
+    const check = parseScenario(demoScenarioText());
+    if (!check.ok) throw new Error('the bundled demo scenario is invalid');
+    await service.importScenario(check.scenario, actorFromEnv());
+    console.log('Empty database: loaded the Almaty demo operation.');
+  }
+  const app = await buildApp({ service, logger: process.env['LOG_REQUESTS'] === '1' });
+  await app.listen({ port: opts.port, host: opts.host });
+  console.log(
+    `Handover is serving on http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port} (${store.kind}: ${store.location})`,
+  );
+  const stop = async (signal: string) => {
+    console.log(`${signal}: stopping.`);
+    await app.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', (s) => void stop(s));
+  process.once('SIGTERM', (s) => void stop(s));
+}

@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { RuleViolation } from '../core/rules.ts';
+import { formatProblems } from '../core/problems.ts';
+import { ConflictError, InputError, NotFoundError } from '../service/errors.ts';
+import { DEMO_ACTOR, HandoverService, type Actor } from '../service/service.ts';
+import { ConfigError, openStore } from '../store/db.ts';
+import { StaleVersionError } from '../store/repositories.ts';
+
+/** Exit codes, the same for every command. */
+export const EXIT = { ok: 0, failure: 1, invalid: 2, refused: 3, notFound: 4 } as const;
+
+export const DEMO_SCENARIO_PATH = fileURLToPath(new URL('../../scenarios/almaty.yaml', import.meta.url));
+export const demoScenarioText = () => readFileSync(DEMO_SCENARIO_PATH, 'utf8');
+
+export function actorFromEnv(): Actor {
+  const name = process.env['HANDOVER_ACTOR'];
+  return name ? { name } : DEMO_ACTOR;
+}
+
+/** Opens the database that DATABASE_URL names and runs `fn` with the service; always closes it. */
+export async function withService<T>(fn: (svc: HandoverService) => Promise<T>): Promise<T> {
+  const store = await openStore();
+  try {
+    return await fn(new HandoverService(store));
+  } finally {
+    await store.close();
+  }
+}
+
+/** Prints an error the way a person can act on it, and returns the exit code it deserves. */
+export function reportError(e: unknown): number {
+  if (e instanceof InputError) {
+    console.error(
+      `Invalid input (${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}):\n${indent(formatProblems(e.problems))}`,
+    );
+    return EXIT.invalid;
+  }
+  if (e instanceof RuleViolation) {
+    console.error(`Refused by rule ${e.rule}: ${e.message}`);
+    return EXIT.refused;
+  }
+  if (e instanceof StaleVersionError || e instanceof ConflictError) {
+    console.error(`Refused: ${e.message}`);
+    return EXIT.refused;
+  }
+  if (e instanceof NotFoundError) {
+    console.error(e.message);
+    return EXIT.notFound;
+  }
+  if (e instanceof ConfigError) {
+    console.error(`Configuration: ${e.message}`);
+    return EXIT.invalid;
+  }
+  console.error(`Failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  return EXIT.failure;
+}
+
+const indent = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');

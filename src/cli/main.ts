@@ -1,0 +1,73 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { VERSION } from '../server/app.ts';
+import { demoCommand, exportCommand, importCommand } from './commands/scenario.ts';
+import { serve } from './commands/serve.ts';
+import { statusCommand } from './commands/status.ts';
+import { EXIT, reportError } from './context.ts';
+
+const program = new Command();
+program
+  .name('handover')
+  .description(
+    'Plans and runs the phased transfer of guarded sites from one force to another.\n' +
+      'The database is chosen by DATABASE_URL: sqlite:PATH (default sqlite:./data/handover.db) or postgres://…\n' +
+      'Exit codes: 0 done, 1 failure, 2 invalid input, 3 refused by a rule or conflict, 4 not found.',
+  )
+  .version(VERSION)
+  .showHelpAfterError()
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT.invalid));
+
+const port = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port number 0–65535');
+  return n;
+};
+const run =
+  <A extends unknown[]>(fn: (...a: A) => Promise<void>) =>
+  async (...a: A) => {
+    try {
+      await fn(...a);
+    } catch (e) {
+      process.exitCode = reportError(e);
+    }
+  };
+
+program
+  .command('serve')
+  .description('Serve the API and web app (PORT, default 8080); an empty database gets the Almaty demo')
+  .option('-p, --port <port>', 'port to listen on', port, Number(process.env['PORT'] ?? 8080))
+  .option('--host <host>', 'address to listen on', process.env['HOST'] ?? '0.0.0.0')
+  .option('--no-demo', 'leave an empty database empty')
+  .action(run((o: { port: number; host: string; demo: boolean }) => serve(o)));
+
+program
+  .command('import')
+  .description('Import a scenario file (YAML or JSON, version 1); all of it or nothing')
+  .argument('<file>', 'scenario file (.yaml, .yml or .json; - for standard input)')
+  .option('--replace', 'replace the operation already in the database')
+  .option('--json', 'print the result as JSON')
+  .action(run((file: string, o: { replace?: boolean; json?: boolean }) => importCommand(file, o)));
+
+program
+  .command('export')
+  .description('Export the operation as a scenario file')
+  .option('-o, --out <file>', 'write to a file (format from its extension) instead of standard output')
+  .option('--format <format>', 'yaml or json (default yaml, or from --out)')
+  .action(run((o: { out?: string; format?: string }) => exportCommand(o)));
+
+program
+  .command('demo')
+  .description('Load the Almaty demo operation into an empty database')
+  .option('--reset', 'replace whatever operation the database holds with the demo')
+  .action(run((o: { reset?: boolean }) => demoCommand(o)));
+
+program
+  .command('status')
+  .description(
+    'One-screen summary: sites by state, units still deployed, contingents withdrawn, the day’s changes',
+  )
+  .option('--as-of <date>', "the day to report (YYYY-MM-DD; default today in the operation's time zone)")
+  .option('--json', 'print the summary as JSON')
+  .action(run((o: { json?: boolean; asOf?: string }) => statusCommand(o)));
+
+await program.parseAsync(process.argv);

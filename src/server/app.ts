@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv, type ErrorObject } from 'ajv';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { RuleViolation } from '../core/rules.ts';
+import { ConflictError, InputError, NotFoundError } from '../service/errors.ts';
+import type { Actor, HandoverService } from '../service/service.ts';
+import { DEMO_ACTOR } from '../service/service.ts';
+import { StaleVersionError } from '../store/repositories.ts';
+import { registerForceRoutes } from './routes/force.ts';
+import { registerOperationRoutes } from './routes/operation.ts';
+import { registerReportRoutes } from './routes/reports.ts';
+import { registerSiteRoutes } from './routes/sites.ts';
+
+export const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export interface AppOptions {
+  service: HandoverService;
+  logger?: boolean;
+}
+
+export type App = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor;
+  }
+}
+
+const ACTOR = /^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/;
+
+/**
+ * Two validators: request bodies are taken exactly as sent (no coercion, unknown fields refused);
+ * query strings and path parameters are text by nature, so numbers and booleans are coerced there.
+ */
+const bodyAjv = new Ajv({
+  allErrors: true,
+  verbose: true,
+  removeAdditional: false,
+  useDefaults: true,
+  coerceTypes: false,
+  strict: false,
+});
+const queryAjv = new Ajv({
+  allErrors: true,
+  verbose: true,
+  removeAdditional: false,
+  useDefaults: true,
+  coerceTypes: 'array',
+  strict: false,
+});
+
+/** Builds the HTTP app around a service; tests call it and use `inject`, `serve` listens. */
+export async function buildApp(opts: AppOptions): Promise<App> {
+  const app = Fastify({
+    logger: opts.logger ? { level: 'info' } : false,
+    bodyLimit: 10 * 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema),
+  );
+  app.setSchemaErrorFormatter((errors, dataVar) => {
+    // A union of literals fails once per literal and once as a whole: keep the whole.
+    const unions = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+    const seen = new Set<string>();
+    const problems = errors
+      .filter((e) => !(unions.has(e.instancePath) && e.keyword !== 'anyOf'))
+      .map((e) => ajvProblem(e, dataVar))
+      .filter((p) => !seen.has(p.path) && seen.add(p.path));
+    const err = new InputError(problems.map(({ path, message }) => ({ path, message })));
+    return err;
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Handover API',
+        version: VERSION,
+        description:
+          'The register of protected sites and the handover lifecycle. Actions that the rules refuse answer 409 with the rule; bad input answers 400 naming each field.',
+      },
+      components: {},
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  app.decorateRequest('actor', { getter: () => DEMO_ACTOR });
+  app.addHook('onRequest', async (req, reply) => {
+    const header = req.headers['x-actor'];
+    if (header === undefined) return;
+    const name = Array.isArray(header) ? header[0] : header;
+    if (!name || !ACTOR.test(name))
+      return reply.code(400).send({
+        error: 'invalid_input',
+        message: 'header X-Actor: must be 1–64 letters, digits, spaces or . _ @ -',
+        problems: [
+          { path: 'X-Actor', in: 'header', message: 'must be 1–64 letters, digits, spaces or . _ @ -' },
+        ],
+      });
+    Object.defineProperty(req, 'actor', { value: { name } satisfies Actor });
+  });
+  app.addHook('onSend', async (req, reply) => {
+    if (req.url.startsWith('/api/') && !req.url.startsWith('/api/docs'))
+      reply.header('cache-control', 'no-store');
+  });
+
+  app.setErrorHandler((error: FastifyError | Error, req, reply) => {
+    if (error instanceof InputError)
+      return reply
+        .code(400)
+        .send({ error: 'invalid_input', message: error.message, problems: error.problems });
+    if (error instanceof NotFoundError)
+      return reply.code(404).send({ error: 'not_found', message: error.message });
+    if (error instanceof RuleViolation)
+      return reply.code(409).send({ error: 'rule_violation', rule: error.rule, message: error.message });
+    if (error instanceof StaleVersionError)
+      return reply.code(409).send({ error: 'stale_version', message: error.message });
+    if (error instanceof ConflictError)
+      return reply.code(409).send({ error: 'conflict', message: error.message });
+    const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status >= 400 && status < 500)
+      return reply.code(status).send({ error: 'bad_request', message: error.message.replace(/^body\//, '') });
+    req.log.error(error);
+    return reply
+      .code(500)
+      .send({ error: 'internal', message: 'Something went wrong on the server; it has been logged.' });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .code(404)
+      .send({ error: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0] ?? ''}.` }),
+  );
+
+  registerOperationRoutes(app, opts.service);
+  registerSiteRoutes(app, opts.service);
+  registerForceRoutes(app, opts.service);
+  registerReportRoutes(app, opts.service);
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.get('/', { schema: { hide: true } }, (_req, reply) =>
+    reply.type('text/html; charset=utf-8').send(HOME_PAGE),
+  );
+  return app;
+}
+
+function ajvProblem(e: ErrorObject, dataVar: string): { path: string; message: string; in: string } {
+  const base = e.instancePath
+    .split('/')
+    .slice(1)
+    .reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+  const join = (name: string) => (base ? `${base}.${name}` : name);
+  const where = dataVar === 'querystring' ? 'query' : dataVar;
+  switch (e.keyword) {
+    case 'required':
+      return { path: join(String(e.params['missingProperty'])), message: 'is required', in: where };
+    case 'additionalProperties':
+      return {
+        path: join(String(e.params['additionalProperty'])),
+        message: 'unknown field; remove it or check its spelling',
+        in: where,
+      };
+    case 'anyOf': {
+      const options = (e.schema as { const?: unknown }[]).map((o) => o.const);
+      if (options.every((o) => typeof o === 'string'))
+        return {
+          path: base || '(root)',
+          message: `must be one of ${options.join(', ')} (got ${JSON.stringify(e.data)})`,
+          in: where,
+        };
+      return { path: base || '(root)', message: 'has the wrong form', in: where };
+    }
+    case 'const':
+      return {
+        path: base || '(root)',
+        message: `must be ${JSON.stringify(e.params['allowedValue'])}`,
+        in: where,
+      };
+    default:
+      return { path: base || '(root)', message: e.message ?? 'is invalid', in: where };
+  }
+}
+
+const HOME_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Handover</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:3rem auto;padding:0 1rem;color:#1b1f24}a{color:#0b57d0}</style>
+</head><body>
+<h1>Handover</h1>
+<p>Plans and runs the phased transfer of guarded sites from one force to another, with no site ever left unguarded.</p>
+<ul>
+<li><a href="/api/docs">API documentation</a> (OpenAPI: <a href="/api/openapi.json">/api/openapi.json</a>)</li>
+<li><a href="/api/sites">Sites</a> · <a href="/api/status">Status</a> · <a href="/api/health">Health</a></li>
+</ul>
+</body></html>`;

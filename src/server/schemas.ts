@@ -1,0 +1,238 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import {
+  CapacityStep,
+  Criticality,
+  DateString,
+  EssentialOutputSchema,
+  FacilityOutputSchema,
+  IdString,
+  IncidentSchema,
+  IndicatorReadingSchema,
+  Location,
+  Name,
+  OperatorSchema,
+  ScenarioSchema,
+  RestrictionSchema,
+  SectorSchema,
+  SiteSchema,
+  Text,
+} from '../core/scenario/schema.ts';
+import { RULES } from '../core/rules.ts';
+import { CONTINGENT_STATES, SITE_STATES, UNIT_STATES } from '../core/vocabulary.ts';
+
+/**
+ * HTTP shapes, built from the scenario schema's parts: a site in the API is a site of the file plus
+ * its state and version. Request bodies are closed (unknown fields are refused, not dropped).
+ */
+const closed = { additionalProperties: false } as const;
+const literalUnion = <T extends readonly string[]>(values: T) =>
+  Type.Union(values.map((v) => Type.Literal(v))) as unknown as TSchema & { static: T[number] };
+
+export const Version = Type.Integer({
+  minimum: 0,
+  description: 'The version you read; a stale one is refused (409)',
+});
+export const SiteStateSchema = literalUnion(SITE_STATES);
+
+export const SiteView = Type.Composite([
+  Type.Omit(SiteSchema, ['overlap_days']),
+  Type.Object({
+    overlap_days: Type.Integer(),
+    state: SiteStateSchema,
+    version: Type.Integer(),
+  }),
+]);
+export type SiteViewT = Static<typeof SiteView>;
+
+export const SiteList = Type.Object({
+  items: Type.Array(SiteView),
+  total: Type.Integer(),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+});
+
+export const SiteQuery = Type.Object(
+  {
+    state: Type.Optional(SiteStateSchema),
+    district: Type.Optional(Name),
+    sector: Type.Optional(SectorSchema),
+    contingent: Type.Optional(IdString),
+    unit: Type.Optional(IdString),
+    agency: Type.Optional(IdString),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Search in id and name' })),
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+    offset: Type.Integer({ minimum: 0, default: 0 }),
+  },
+  closed,
+);
+
+export const TakeUnderProtectionBody = Type.Omit(SiteSchema, ['handover'], closed);
+
+export const SitePatchBody = Type.Object(
+  {
+    version: Version,
+    name: Type.Optional(Name),
+    criticality: Type.Optional(Criticality),
+    district: Type.Optional(Name),
+    location: Type.Optional(Location),
+    guards: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    overlap_days: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
+    not_before: Type.Optional(DateString),
+    post_orders: Type.Optional(Type.Array(Text)),
+    operator: Type.Optional(OperatorSchema),
+    essential_output: Type.Optional(EssentialOutputSchema),
+  },
+  closed,
+);
+
+const On = Type.Optional(
+  Type.Union([DateString], { description: "Date (YYYY-MM-DD); default today in the operation's time zone" }),
+);
+const OptionalVersion = Type.Optional(Version);
+
+export const PlanHandoverBody = Type.Object(
+  { agency: IdString, start: DateString, version: OptionalVersion },
+  closed,
+);
+export const StartJointGuardBody = Type.Object(
+  {
+    agency: Type.Optional(
+      Type.Union([IdString], { description: 'Receiving agency; default the planned one' }),
+    ),
+    on: On,
+    version: OptionalVersion,
+  },
+  closed,
+);
+export const DatedActionBody = Type.Object({ on: On, version: OptionalVersion }, closed);
+export const CallOffBody = Type.Object({ version: OptionalVersion, reason: Type.Optional(Text) }, closed);
+
+export const IdParams = Type.Object({ id: IdString }, closed);
+
+export const UnitView = Type.Object({
+  id: Type.String(),
+  contingent: Type.String(),
+  name: Type.String(),
+  strength: Type.Integer(),
+  state: literalUnion(UNIT_STATES),
+  released: Type.Union([Type.String(), Type.Null()]),
+  version: Type.Integer(),
+});
+export const ContingentView = Type.Object({
+  id: Type.String(),
+  nation: Type.String(),
+  state: literalUnion(CONTINGENT_STATES),
+  withdrawn: Type.Union([Type.String(), Type.Null()]),
+  version: Type.Integer(),
+});
+export const AgencyView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  capacity: Type.Array(CapacityStep),
+  max_criticality: Type.Integer(),
+  sectors: Type.Union([Type.Array(Type.String()), Type.Null()]),
+  version: Type.Integer(),
+});
+export const CapacityBody = Type.Object({ capacity: Type.Array(CapacityStep), version: Version }, closed);
+
+export const IncidentBody = Type.Composite(
+  [Type.Omit(IncidentSchema, ['id']), Type.Object({ id: Type.Optional(IdString) })],
+  closed,
+);
+export const IncidentQuery = Type.Object(
+  {
+    site: Type.Optional(IdString),
+    since: Type.Optional(Type.String({ description: 'Only incidents at or after this instant' })),
+    limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+    offset: Type.Integer({ minimum: 0, default: 0 }),
+  },
+  closed,
+);
+export const IncidentList = Type.Object({ items: Type.Array(IncidentSchema), total: Type.Integer() });
+export { FacilityOutputSchema, IndicatorReadingSchema, RestrictionSchema, ScenarioSchema };
+
+export const AuditQuery = Type.Object(
+  {
+    entity: Type.Optional(Type.String({ maxLength: 40 })),
+    entity_id: Type.Optional(Type.String({ maxLength: 200 })),
+    after_seq: Type.Optional(Type.Integer({ minimum: 0 })),
+    limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 500 }),
+  },
+  closed,
+);
+
+export const ErrorBody = Type.Object({
+  error: Type.String({
+    description: 'invalid_input | not_found | rule_violation | stale_version | conflict | …',
+  }),
+  message: Type.String(),
+  problems: Type.Optional(
+    Type.Array(
+      Type.Object({ path: Type.String(), message: Type.String(), in: Type.Optional(Type.String()) }),
+    ),
+  ),
+  rule: Type.Optional(literalUnion(RULES)),
+});
+
+export const OperationView = Type.Object({
+  name: Type.String(),
+  area: Type.String(),
+  start: Type.String(),
+  deadline: Type.Union([Type.String(), Type.Null()]),
+  timezone: Type.String(),
+  languages: Type.Array(Type.String()),
+  center: Type.Union([Location, Type.Null()]),
+  notes: Type.Union([Type.String(), Type.Null()]),
+  force_name: Type.String(),
+  max_handovers_per_day: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+const Ids = Type.Array(Type.String());
+export const StatusView = Type.Object({
+  operation: Type.Object({
+    name: Type.String(),
+    area: Type.String(),
+    start: Type.String(),
+    deadline: Type.Union([Type.String(), Type.Null()]),
+  }),
+  as_of: Type.String(),
+  sites: Type.Object({
+    total: Type.Integer(),
+    by_state: Type.Object({
+      protected: Type.Integer(),
+      joint_guard: Type.Integer(),
+      transferred: Type.Integer(),
+    }),
+  }),
+  units: Type.Object({
+    total: Type.Integer(),
+    deployed: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), strength: Type.Integer() })),
+    strength_deployed: Type.Integer(),
+  }),
+  contingents: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      nation: Type.String(),
+      state: Type.String(),
+      withdrawn: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+  last_24h: Type.Object({
+    taken_under_protection: Ids,
+    joint_guards_started: Ids,
+    transfers_completed: Ids,
+    incidents: Ids,
+  }),
+});
+
+export const AuditEntryView = Type.Object({
+  seq: Type.Integer(),
+  at: Type.String(),
+  actor: Type.String(),
+  action: Type.String(),
+  entity: Type.String(),
+  entity_id: Type.String(),
+  before: Type.Unknown(),
+  after: Type.Unknown(),
+});
+export { IncidentSchema };

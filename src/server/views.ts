@@ -1,0 +1,55 @@
+import type { Agency, Contingent, Incident, Site, Unit } from '../core/model.ts';
+import { siteToScenario } from '../core/scenario/convert.ts';
+import type { ScenarioIncident } from '../core/scenario/schema.ts';
+import type { SiteViewT } from './schemas.ts';
+
+/** A site in the API: its fields as in the scenario file, plus state and version. */
+export function siteView(site: Site): SiteViewT {
+  return {
+    ...siteToScenario(site, true),
+    overlap_days: site.overlapDays,
+    state: site.state,
+    version: site.version,
+  };
+}
+
+export const unitView = (u: Unit) => ({
+  id: u.id,
+  contingent: u.contingentId,
+  name: u.name,
+  strength: u.strength,
+  state: u.state,
+  released: u.released,
+  version: u.version,
+});
+
+export const contingentView = (c: Contingent) => ({
+  id: c.id,
+  nation: c.nation,
+  state: c.state,
+  withdrawn: c.withdrawn,
+  version: c.version,
+});
+
+export const agencyView = (a: Agency) => ({
+  id: a.id,
+  name: a.name,
+  capacity: a.capacity,
+  max_criticality: a.maxCriticality,
+  sectors: a.sectors,
+  version: a.version,
+});
+
+export function incidentView(i: Incident): ScenarioIncident {
+  return {
+    id: i.id,
+    at: i.at,
+    kind: i.kind,
+    severity: i.severity,
+    ...(i.siteId ? { site: i.siteId } : {}),
+    ...(i.district ? { district: i.district } : {}),
+    ...(i.location ? { location: i.location } : {}),
+    description: i.description,
+    ...(i.illustrative ? { illustrative: true } : {}),
+  };
+}
