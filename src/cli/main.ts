@@ -1,9 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { VERSION } from '../server/app.ts';
-import { demoCommand, exportCommand, importCommand } from './commands/scenario.ts';
-import { serve } from './commands/serve.ts';
-import { statusCommand } from './commands/status.ts';
+import { readFileSync } from 'node:fs';
 import { EXIT, reportError } from './context.ts';
+
+// Commands are loaded when run, so that `--help` and short commands do not pay for the HTTP server.
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+const scenario = () => import('./commands/scenario.ts');
 
 const program = new Command();
 program
@@ -38,7 +41,11 @@ program
   .option('-p, --port <port>', 'port to listen on', port, Number(process.env['PORT'] ?? 8080))
   .option('--host <host>', 'address to listen on', process.env['HOST'] ?? '0.0.0.0')
   .option('--no-demo', 'leave an empty database empty')
-  .action(run((o: { port: number; host: string; demo: boolean }) => serve(o)));
+  .action(
+    run(async (o: { port: number; host: string; demo: boolean }) =>
+      (await import('./commands/serve.ts')).serve(o),
+    ),
+  );
 
 program
   .command('import')
@@ -46,20 +53,24 @@ program
   .argument('<file>', 'scenario file (.yaml, .yml or .json; - for standard input)')
   .option('--replace', 'replace the operation already in the database')
   .option('--json', 'print the result as JSON')
-  .action(run((file: string, o: { replace?: boolean; json?: boolean }) => importCommand(file, o)));
+  .action(
+    run(async (file: string, o: { replace?: boolean; json?: boolean }) =>
+      (await scenario()).importCommand(file, o),
+    ),
+  );
 
 program
   .command('export')
   .description('Export the operation as a scenario file')
   .option('-o, --out <file>', 'write to a file (format from its extension) instead of standard output')
   .option('--format <format>', 'yaml or json (default yaml, or from --out)')
-  .action(run((o: { out?: string; format?: string }) => exportCommand(o)));
+  .action(run(async (o: { out?: string; format?: string }) => (await scenario()).exportCommand(o)));
 
 program
   .command('demo')
   .description('Load the Almaty demo operation into an empty database')
   .option('--reset', 'replace whatever operation the database holds with the demo')
-  .action(run((o: { reset?: boolean }) => demoCommand(o)));
+  .action(run(async (o: { reset?: boolean }) => (await scenario()).demoCommand(o)));
 
 program
   .command('status')
@@ -68,6 +79,10 @@ program
   )
   .option('--as-of <date>', "the day to report (YYYY-MM-DD; default today in the operation's time zone)")
   .option('--json', 'print the summary as JSON')
-  .action(run((o: { json?: boolean; asOf?: string }) => statusCommand(o)));
+  .action(
+    run(async (o: { json?: boolean; asOf?: string }) =>
+      (await import('./commands/status.ts')).statusCommand(o),
+    ),
+  );
 
 await program.parseAsync(process.argv);
