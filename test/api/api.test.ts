@@ -1,0 +1,534 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp, type App } from '../../src/server/app.ts';
+import { DEMO_ACTOR, HandoverService } from '../../src/service/service.ts';
+import { backends } from '../support/backends.ts';
+import { demoScenario } from '../support/scenarios.ts';
+
+/** The HTTP API over each storage backend, through `inject`: what a client sees, status codes and bodies. */
+
+interface DemoSite {
+  id: string;
+  name: string;
+  sector: string;
+  district: string;
+  guarded_by: string;
+  criticality: number;
+}
+interface Demo {
+  force: { contingents: { id: string; units: { id: string }[] }[] };
+  sites: DemoSite[];
+}
+interface Problem {
+  path: string;
+  message: string;
+}
+interface SiteBody {
+  id: string;
+  state: string;
+  version: number;
+}
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+const demo = demoScenario() as Demo;
+const now = new Date('2022-01-12T09:00:00+06:00');
+
+describe.each(backends)('HTTP API on $name', (backend) => {
+  let app: App;
+  let svc: HandoverService;
+  let cleanup: () => Promise<void>;
+
+  beforeEach(async () => {
+    const opened = await backend.open();
+    cleanup = opened.cleanup;
+    svc = new HandoverService(opened.store, () => now);
+    app = await buildApp({ service: svc });
+  });
+  afterEach(async () => {
+    await app.close();
+    await cleanup();
+  });
+
+  const loadDemo = () => svc.importScenario(demoScenario(), DEMO_ACTOR);
+  const get = (url: string) => app.inject({ method: 'GET', url });
+  const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
+    app.inject({ method: 'POST', url, payload: payload as object, headers });
+  const problemPaths = (body: unknown) => (body as { problems: Problem[] }).problems.map((p) => p.path);
+  const ids = (body: unknown) => (body as { items: { id: string }[] }).items.map((s) => s.id);
+
+  it('reports its health: version and database kind, and the operation once there is one', async () => {
+    const before = await get('/api/health');
+    expect(before.statusCode).toBe(200);
+    expect(before.json()).toEqual({
+      status: 'ok',
+      version: VERSION,
+      database: backend.name,
+      operation: null,
+    });
+    await loadDemo();
+    expect((await get('/api/health')).json()).toMatchObject({
+      database: backend.name,
+      operation: 'CSTO collective peacekeeping force — Almaty handover',
+    });
+  });
+
+  it('lists the 14 demo sites, filtered and paginated', async () => {
+    await loadDemo();
+    const all = await get('/api/sites');
+    expect(all.statusCode).toBe(200);
+    expect(all.json()).toMatchObject({ total: 14, limit: 100, offset: 0 });
+    expect(ids(all.json())).toEqual(demo.sites.map((s) => s.id));
+
+    const unitOf = new Map(demo.force.contingents.flatMap((c) => c.units.map((u) => [u.id, c.id] as const)));
+    const expectSites = async (query: string, keep: (s: DemoSite) => boolean) => {
+      const r = await get(`/api/sites?${query}`);
+      expect(r.statusCode, query).toBe(200);
+      const expected = demo.sites.filter(keep).map((s) => s.id);
+      expect(expected.length, `${query} selects something`).toBeGreaterThan(0);
+      expect(ids(r.json()), query).toEqual(expected);
+      expect(r.json<{ total: number }>().total, query).toBe(expected.length);
+    };
+    await expectSites('state=protected', () => true);
+    await expectSites('district=Almaly', (s) => s.district === 'Almaly');
+    await expectSites('sector=transport', (s) => s.sector === 'transport');
+    await expectSites('contingent=ARM', (s) => unitOf.get(s.guarded_by) === 'ARM');
+    expect(ids((await get('/api/sites?contingent=ARM')).json())).toEqual(['aksai-bakery']);
+    await expectSites('unit=kgz-1', (s) => s.guarded_by === 'kgz-1');
+    await expectSites('q=STATION', (s) => /station/i.test(s.id) || /station/i.test(s.name));
+    await expectSites('sector=fuel&district=Turksib', (s) => s.sector === 'fuel' && s.district === 'Turksib');
+    const none = (await get('/api/sites?state=transferred')).json<{ items: unknown[]; total: number }>();
+    expect(none).toMatchObject({ items: [], total: 0 });
+
+    await post('/api/sites/tpp-2/start-joint-guard', { agency: 'national-guard', on: '2022-01-12' });
+    expect(ids((await get('/api/sites?agency=national-guard')).json())).toEqual(['tpp-2']);
+    expect(ids((await get('/api/sites?state=joint_guard')).json())).toEqual(['tpp-2']);
+
+    const pages: string[] = [];
+    for (const offset of [0, 5, 10, 15]) {
+      const r = (await get(`/api/sites?limit=5&offset=${offset}`)).json<{
+        total: number;
+        items: unknown[];
+      }>();
+      expect(r.total).toBe(14);
+      pages.push(...ids(r));
+    }
+    expect(pages).toEqual(demo.sites.map((s) => s.id));
+  });
+
+  it('answers bad input with 400 naming the field, never 5xx', async () => {
+    await loadDemo();
+    const cases: [string, string, unknown, string][] = [
+      ['POST', '/api/sites/aksai-bakery/start-joint-guard', { agency: 'police', colour: 'red' }, 'colour'],
+      ['POST', '/api/sites/aksai-bakery/start-joint-guard', { agency: 42 }, 'agency'],
+      ['POST', '/api/sites/aksai-bakery/start-joint-guard', { version: '0' }, 'version'],
+      ['POST', '/api/sites/aksai-bakery/start-joint-guard', { on: '2022-02-30' }, 'on'],
+      ['POST', '/api/sites/aksai-bakery/start-joint-guard', { on: '12.01.2022' }, 'on'],
+      ['POST', '/api/sites/aksai-bakery/transfer-authority', { on: '2022-13-01' }, 'on'],
+      ['POST', '/api/units/arm-1/release', { on: '2021-02-29' }, 'on'],
+      ['POST', '/api/sites/aksai-bakery/plan-handover', { start: '2022-01-13' }, 'agency'],
+      ['POST', '/api/sites/aksai-bakery/plan-handover', { agency: 'police', start: '2022-02-31' }, 'start'],
+      ['PATCH', '/api/sites/aksai-bakery', { version: 0, criticality: 9 }, 'criticality'],
+      ['PATCH', '/api/sites/aksai-bakery', { version: 0, guards: 0 }, 'guards'],
+      ['PATCH', '/api/sites/aksai-bakery', { guards: 3 }, 'version'],
+      ['PATCH', '/api/sites/aksai-bakery', { version: 0, location: { lat: 91, lon: 0 } }, 'location.lat'],
+      [
+        'POST',
+        '/api/incidents',
+        { at: '2022-01-12T08:00:00+06:00', kind: 'riot', severity: 2, description: 'x' },
+        'kind',
+      ],
+      [
+        'POST',
+        '/api/incidents',
+        { at: '2022-01-12T08:00:00+06:00', kind: 'fire', severity: 9, description: 'x' },
+        'severity',
+      ],
+      [
+        'POST',
+        '/api/incidents',
+        { at: '2022-01-12T08:00:00', kind: 'fire', severity: 2, description: 'x' },
+        'at',
+      ],
+      ['POST', '/api/incidents', { kind: 'fire', severity: 2, description: 'x' }, 'at'],
+      ['POST', '/api/indicators', { date: '2022-01-12', indicator: 'internet', level: 'great' }, 'level'],
+      [
+        'POST',
+        '/api/restrictions',
+        { id: 'r', kind: 'curfew', description: 'x', from: '2022-02-30' },
+        'from',
+      ],
+      [
+        'PUT',
+        '/api/agencies/police/capacity',
+        { version: 0, capacity: [{ from: '2022-01-11', guards: -1 }] },
+        'capacity[0].guards',
+      ],
+      [
+        'PUT',
+        '/api/agencies/police/capacity',
+        { version: 0, capacity: [{ from: '2022-02-30', guards: 1 }] },
+        'capacity[0].from',
+      ],
+      ['GET', '/api/sites?state=lost', undefined, 'state'],
+      ['GET', '/api/sites?limit=0', undefined, 'limit'],
+      ['GET', '/api/sites?limit=ten', undefined, 'limit'],
+      ['GET', '/api/sites?colour=red', undefined, 'colour'],
+      ['GET', '/api/status?as_of=2022-02-30', undefined, 'as_of'],
+    ];
+    for (const [method, url, payload, field] of cases) {
+      const r = await app.inject({
+        method: method as 'GET',
+        url,
+        ...(payload !== undefined ? { payload: payload as object } : {}),
+      });
+      const what = `${method} ${url} ${JSON.stringify(payload)}`;
+      expect(r.statusCode, `${what}: ${r.body}`).toBe(400);
+      expect(r.json(), what).toMatchObject({ error: 'invalid_input' });
+      expect(problemPaths(r.json()), what).toContain(field);
+    }
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/api/sites/aksai-bakery/start-joint-guard',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"agency": ',
+    });
+    expect(bad.statusCode).toBe(400);
+    // Nothing of it was applied.
+    const site = (await get('/api/sites/aksai-bakery')).json<SiteBody>();
+    expect(site).toMatchObject({ state: 'protected', version: 0 });
+  });
+
+  it('refuses by rule with 409 and the rule, a stale version with 409 stale_version, an unknown id with 404', async () => {
+    await loadDemo();
+    const refused = await post('/api/sites/kazakhtelecom/start-joint-guard', {
+      agency: 'police',
+      on: '2022-01-13',
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ error: 'rule_violation', rule: 'agency-eligibility' });
+    const still = await post('/api/units/arm-1/release', { on: '2022-01-12' });
+    expect(still.statusCode).toBe(409);
+    expect(still.json()).toMatchObject({ rule: 'unit-still-guarding' });
+
+    const changed = await app.inject({
+      method: 'PATCH',
+      url: '/api/sites/aksai-bakery',
+      payload: { version: 0, guards: 17 },
+    });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json()).toMatchObject({ guards: 17, version: 1 });
+    const stale = await app.inject({
+      method: 'PATCH',
+      url: '/api/sites/aksai-bakery',
+      payload: { version: 0, guards: 99 },
+    });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json()).toMatchObject({ error: 'stale_version' });
+    const staleAction = await post('/api/sites/aksai-bakery/start-joint-guard', {
+      agency: 'national-guard',
+      on: '2022-01-12',
+      version: 0,
+    });
+    expect(staleAction.statusCode).toBe(409);
+    expect(staleAction.json()).toMatchObject({ error: 'stale_version' });
+    const staleRelease = await post('/api/units/rus-hq/release', { on: '2022-01-12', version: 7 });
+    expect(staleRelease.statusCode).toBe(409);
+    expect(staleRelease.json()).toMatchObject({ error: 'stale_version' });
+    expect((await get('/api/sites/aksai-bakery')).json()).toMatchObject({
+      guards: 17,
+      version: 1,
+      state: 'protected',
+    });
+
+    for (const [method, url, payload] of [
+      ['GET', '/api/sites/nowhere', undefined],
+      ['PATCH', '/api/sites/nowhere', { version: 0 }],
+      ['POST', '/api/sites/nowhere/transfer-authority', {}],
+      ['GET', '/api/units/nobody', undefined],
+      ['POST', '/api/units/nobody/release', {}],
+      ['POST', '/api/contingents/XYZ/withdraw', {}],
+      ['GET', '/api/agencies/nobody', undefined],
+      ['PUT', '/api/agencies/nobody/capacity', { version: 0, capacity: [] }],
+      ['GET', '/api/no-such-route', undefined],
+    ] as const) {
+      const r = await app.inject({ method, url, ...(payload ? { payload } : {}) });
+      expect(r.statusCode, `${method} ${url}`).toBe(404);
+      expect(r.json(), `${method} ${url}`).toMatchObject({ error: 'not_found' });
+    }
+  });
+
+  it('records the X-Actor header in the audit log, and refuses a malformed one', async () => {
+    await loadDemo();
+    const r = await post(
+      '/api/sites/tpp-2/start-joint-guard',
+      { agency: 'armed-forces', on: '2022-01-12' },
+      { 'x-actor': 'Col. A. Test' },
+    );
+    expect(r.statusCode).toBe(200);
+    const audit = (await get('/api/audit?entity=site&entity_id=tpp-2')).json<{
+      items: { actor: string; action: string }[];
+    }>();
+    expect(audit.items).toEqual([
+      expect.objectContaining({ actor: 'Col. A. Test', action: 'site.start_joint_guard' }),
+    ]);
+    const anonymous = await post('/api/sites/tpp-2/call-off-handover', {});
+    expect(anonymous.statusCode).toBe(200);
+    expect(
+      (await get('/api/audit?entity=site&entity_id=tpp-2')).json<typeof audit>().items.map((e) => e.actor),
+    ).toEqual(['Col. A. Test', DEMO_ACTOR.name]);
+    const bad = await post(
+      '/api/sites/tpp-2/plan-handover',
+      { agency: 'police', start: '2022-01-13' },
+      { 'x-actor': '<script>' },
+    );
+    expect(bad.statusCode).toBe(400);
+    expect(problemPaths(bad.json())).toEqual(['X-Actor']);
+    expect((await get('/api/sites/tpp-2')).json()).toMatchObject({ state: 'protected', version: 2 });
+  });
+
+  it('takes the Armenian contingent home: joint guard, transfer, release, withdrawal', async () => {
+    await loadDemo();
+    const ok = async (url: string, payload: object) => {
+      const r = await post(url, payload);
+      expect(r.statusCode, `${url}: ${r.body}`).toBe(200);
+      return r.json<Record<string, unknown>>();
+    };
+    const early = await post('/api/contingents/ARM/withdraw', { on: '2022-01-12' });
+    expect(early.json()).toMatchObject({ rule: 'contingent-units-deployed' });
+
+    const joint = await ok('/api/sites/aksai-bakery/start-joint-guard', {
+      agency: 'national-guard',
+      on: '2022-01-12',
+      version: 0,
+    });
+    expect(joint).toMatchObject({
+      state: 'joint_guard',
+      version: 1,
+      handover: { agency: 'national-guard', state: 'joint_guard', start: '2022-01-12' },
+    });
+    const early2 = await post('/api/units/arm-1/release', { on: '2022-01-12' });
+    expect(early2.json()).toMatchObject({ rule: 'unit-still-guarding' });
+    const backwards = await post('/api/sites/aksai-bakery/transfer-authority', { on: '2022-01-11' });
+    expect(backwards.json()).toMatchObject({ rule: 'transfer-date' });
+
+    const transferred = await ok('/api/sites/aksai-bakery/transfer-authority', {
+      on: '2022-01-14',
+      version: 1,
+    });
+    expect(transferred).toMatchObject({
+      state: 'transferred',
+      handover: { state: 'transferred', transfer: '2022-01-14' },
+    });
+    const unit = await ok('/api/units/arm-1/release', { on: '2022-01-14' });
+    expect(unit).toMatchObject({ id: 'arm-1', state: 'released', released: '2022-01-14' });
+    const c = await ok('/api/contingents/ARM/withdraw', { on: '2022-01-15' });
+    expect(c).toMatchObject({ id: 'ARM', state: 'withdrawn', withdrawn: '2022-01-15' });
+
+    expect((await get('/api/contingents/ARM')).json()).toMatchObject({ state: 'withdrawn' });
+    expect((await get('/api/units/arm-1')).json()).toMatchObject({ state: 'released' });
+    const status = (await get('/api/status?as_of=2022-01-14')).json<{
+      sites: { by_state: Record<string, number> };
+      units: { deployed: { id: string }[] };
+      last_24h: { transfers_completed: string[] };
+    }>();
+    expect(status.sites.by_state).toEqual({ protected: 13, joint_guard: 0, transferred: 1 });
+    expect(status.units.deployed.map((u) => u.id)).not.toContain('arm-1');
+    expect(status.last_24h.transfers_completed).toEqual(['aksai-bakery']);
+    const audit = (await get('/api/audit?after_seq=1')).json<{ items: { action: string }[] }>();
+    expect(audit.items.map((e) => e.action)).toEqual([
+      'site.start_joint_guard',
+      'site.transfer',
+      'unit.release',
+      'contingent.withdraw',
+    ]);
+  });
+
+  it('documents every route in a valid OpenAPI 3 document, each operation with an id', async () => {
+    const doc = (await get('/api/openapi.json')).json<{
+      openapi: string;
+      info: { title: string; version: string };
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            operationId?: string;
+            responses?: object;
+            parameters?: { schema?: object }[];
+            requestBody?: { content: Record<string, { schema: object }> };
+          }
+        >
+      >;
+      components?: { schemas?: Record<string, object> };
+    }>();
+    expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
+    expect(doc.info.version).toBe(VERSION);
+    expect(doc.info.title).toEqual(expect.stringMatching(/\S/));
+
+    const routes = appRoutes(app.printRoutes({ commonPrefix: false }))
+      .filter((r) => r.method !== 'HEAD')
+      .filter((r) => r.url !== '/' && r.url !== '/api/openapi.json' && !r.url.startsWith('/api/docs'));
+    expect(routes.length).toBeGreaterThan(20);
+    const documented = Object.entries(doc.paths).flatMap(([url, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${url}`),
+    );
+    expect(documented.sort()).toEqual(
+      routes.map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}`).sort(),
+    );
+
+    const operationIds: string[] = [];
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    for (const [url, ops] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(ops)) {
+        expect(op.operationId, `${method} ${url}`).toMatch(/^[A-Za-z][A-Za-z0-9]*$/);
+        operationIds.push(op.operationId!);
+        expect(Object.keys(op.responses ?? {}).length, `${method} ${url} responses`).toBeGreaterThan(0);
+        for (const p of op.parameters ?? [])
+          if (p.schema) expect(ajv.validateSchema(p.schema), `${method} ${url}`).toBe(true);
+        for (const c of Object.values(op.requestBody?.content ?? {}))
+          expect(ajv.validateSchema(c.schema), `${method} ${url} body`).toBe(true);
+      }
+    expect(new Set(operationIds).size).toBe(operationIds.length);
+    // Every reference resolves.
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]!);
+    for (const ref of refs) {
+      expect(ref, ref).toMatch(/^#\/components\/schemas\//);
+      expect(doc.components?.schemas?.[ref.slice('#/components/schemas/'.length)], ref).toBeDefined();
+    }
+
+    const docs = await get('/api/docs');
+    expect(docs.statusCode).toBe(200);
+    expect(docs.headers['content-type']).toMatch(/text\/html/);
+  });
+
+  it('refuses a scenario with several errors as a whole, listing each, and keeps the operation', async () => {
+    await loadDemo();
+    const before = (await get('/api/scenario')).json<unknown>();
+    const bad = structuredClone(demoScenario()) as {
+      sites: Record<string, unknown>[];
+      agencies: Record<string, unknown>[];
+      operation: Record<string, unknown>;
+    };
+    bad.sites[0]!['guarded_by'] = 'nobody';
+    bad.sites[1]!['criticality'] = 9;
+    bad.sites[2]!['colour'] = 'red';
+    bad.sites[3]!['not_before'] = '2022-02-30';
+    bad.agencies[0]!['max_criticality'] = 'high';
+    bad.operation['timezone'] = 'Mars/Olympus';
+    const r = await app.inject({ method: 'PUT', url: '/api/scenario', payload: bad });
+    expect(r.statusCode).toBe(400);
+    expect(problemPaths(r.json()).sort()).toEqual(
+      [
+        'sites[0].guarded_by',
+        'sites[1].criticality',
+        'sites[2].colour',
+        'sites[3].not_before',
+        'agencies[0].max_criticality',
+        'operation.timezone',
+      ].sort(),
+    );
+    expect((await get('/api/scenario')).json()).toEqual(before);
+
+    const good = await app.inject({ method: 'PUT', url: '/api/scenario', payload: demoScenario() as object });
+    expect(good.statusCode).toBe(200);
+    expect(good.json()).toEqual({ sites: 14 });
+  });
+
+  it('never answers 5xx to random bodies on any write route', async () => {
+    await loadDemo();
+    const writes = appRoutes(app.printRoutes({ commonPrefix: false })).filter((r) =>
+      ['POST', 'PUT', 'PATCH'].includes(r.method),
+    );
+    expect(writes.length).toBeGreaterThanOrEqual(14);
+    const realId: Record<string, string> = {
+      sites: 'aksai-bakery',
+      units: 'arm-1',
+      contingents: 'ARM',
+      agencies: 'police',
+    };
+    // Valid bodies for each route, to be spoiled one field at a time (a wrong value, a missing field).
+    const valid: Record<string, Record<string, unknown>> = {
+      'POST /api/sites': {
+        id: 'new-site',
+        name: 'New site',
+        sector: 'food',
+        criticality: 2,
+        district: 'Medeu',
+        guards: 4,
+        guarded_by: 'rus-hq',
+        protected_since: '2022-01-12',
+      },
+      'PATCH /api/sites/:id': { version: 0, guards: 5, not_before: '2022-01-13' },
+      'POST /api/sites/:id/plan-handover': { agency: 'national-guard', start: '2022-01-13' },
+      'POST /api/sites/:id/start-joint-guard': { agency: 'national-guard', on: '2022-01-12' },
+      'POST /api/sites/:id/transfer-authority': { on: '2022-01-14' },
+      'POST /api/sites/:id/call-off-handover': { reason: 'test' },
+      'POST /api/units/:id/release': { on: '2022-01-14' },
+      'POST /api/contingents/:id/withdraw': { on: '2022-01-15' },
+      'PUT /api/agencies/:id/capacity': { version: 0, capacity: [{ from: '2022-01-11', guards: 40 }] },
+      'POST /api/incidents': { at: '2022-01-12T08:00:00+06:00', kind: 'fire', severity: 2, description: 'x' },
+      'POST /api/indicators': { date: '2022-01-12', indicator: 'internet', level: 'normal' },
+      'POST /api/restrictions': { id: 'r1', kind: 'curfew', description: 'x', from: '2022-01-12' },
+      'POST /api/facility-output': { site: 'aksai-bakery', date: '2022-01-12', status: 'operating' },
+      'PUT /api/scenario': demoScenario() as Record<string, unknown>,
+    };
+    const spoiled = (template: Record<string, unknown>) =>
+      fc.oneof(
+        fc
+          .tuple(fc.constantFrom(...Object.keys(template)), fc.jsonValue())
+          .map(([k, v]) => ({ ...template, [k]: v })),
+        fc.constantFrom(...Object.keys(template)).map((k) => {
+          const { [k]: _dropped, ...rest } = template;
+          return rest;
+        }),
+        fc.tuple(fc.string(), fc.jsonValue()).map(([k, v]) => ({ ...template, [k]: v })),
+      );
+    for (const route of writes) {
+      const url = route.url.replace(
+        /\/api\/(\w+)\/:id/,
+        (_m, kind: string) => `/api/${kind}/${realId[kind] ?? 'x'}`,
+      );
+      const template = valid[`${route.method} ${route.url}`];
+      expect(template, `a valid body for ${route.method} ${route.url}`).toBeDefined();
+      const body = fc.oneof(fc.jsonValue(), fc.object(), spoiled(template!), fc.string());
+      await fc.assert(
+        fc.asyncProperty(body, async (payload) => {
+          const r = await app.inject({
+            method: route.method as 'POST',
+            url,
+            headers: { 'content-type': 'application/json' },
+            payload: JSON.stringify(payload) ?? '',
+          });
+          expect(r.statusCode, `${route.method} ${url} ${JSON.stringify(payload)}: ${r.body}`).toBeLessThan(
+            500,
+          );
+        }),
+        { numRuns: 200 },
+      );
+    }
+  }, 120_000);
+});
+
+/** The routes of `printRoutes({ commonPrefix: false })`, as method and path. */
+function appRoutes(tree: string): { method: string; url: string }[] {
+  const out: { method: string; url: string }[] = [];
+  const stack: string[] = [];
+  for (const line of tree.split('\n')) {
+    const m = /^(.*?)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!m) continue;
+    const depth = m[1]!.length / 4;
+    stack.length = depth;
+    stack[depth] = m[2]!;
+    const url = stack.join('');
+    for (const method of (m[3] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      out.push({ method, url });
+  }
+  return out;
+}
