@@ -15,6 +15,9 @@ export interface TimeIndexedModel {
   readonly numX: number;
   /** Column of R[u], or -1 for a unit without sites. */
   readonly unitCol: Int32Array;
+  /** First column of z[u, t] (t from releaseFloor[u] to W − 1), or -1. */
+  readonly zCol: Int32Array;
+  readonly releaseFloor: Int32Array;
 }
 
 export function countTimeIndexedColumns(p: PlanningProblem, es: Int32Array, ls: Int32Array): number {
@@ -23,11 +26,17 @@ export function countTimeIndexedColumns(p: PlanningProblem, es: Int32Array, ls: 
   return n;
 }
 
+/**
+ * `withdrawalWeight`, when given, adds a column W ≥ R_u for every unit with cost `withdrawalWeight`: the
+ * single weighted objective a plain MIP would use for the lexicographic one (used to compare, not to plan).
+ */
 export function buildTimeIndexedModel(
   p: PlanningProblem,
   es: Int32Array,
   ls: Int32Array,
   w: number,
+  withdrawalWeight?: number,
+  strongRelease = true,
 ): TimeIndexedModel {
   const colSite: number[] = [];
   const colAgency: number[] = [];
@@ -106,6 +115,47 @@ export function buildTimeIndexedModel(
     rowLower.push(0);
     rowUpper.push(INF);
   }
+  // Strong release rows (the time-indexed form): z[u,t] = 1 while unit u is still deployed after day t,
+  // z[u,t] ≥ Σ x[f,·,t'] over starts with t' + d_f > t, for each site f of u; R_u = R0_u + Σ_t z[u,t].
+  const releaseFloor = new Int32Array(p.units.length);
+  const zCol = new Int32Array(p.units.length).fill(-1); // first z column of the unit (t = floor)
+  const linkRow = new Int32Array(p.units.length).fill(-1);
+  const siteDayRow = new Int32Array(p.sites.length).fill(-1); // row of (f, t = floor of its unit)
+  const siteDayCount = new Int32Array(p.sites.length);
+  for (const u of p.units) {
+    if (!u.sites.length) continue;
+    let floor = -Infinity;
+    for (const f of u.sites) floor = Math.max(floor, (es[f] ?? 0) + (p.sites[f]?.overlap ?? 0));
+    releaseFloor[u.index] = floor;
+    if (floor >= w || !strongRelease) continue;
+    zCol[u.index] = numCols;
+    numCols += w - floor;
+    linkRow[u.index] = rowLower.length;
+    rowLower.push(floor);
+    rowUpper.push(floor);
+    for (const f of u.sites) {
+      const maxT = (ls[f] ?? 0) + (p.sites[f]?.overlap ?? 0);
+      const count = Math.max(0, Math.min(w, maxT) - floor);
+      if (count === 0) continue;
+      siteDayRow[f] = rowLower.length;
+      siteDayCount[f] = count;
+      for (let k = 0; k < count; k++) {
+        rowLower.push(0);
+        rowUpper.push(INF);
+      }
+    }
+  }
+  const withdrawalRow = new Int32Array(p.units.length).fill(-1);
+  let withdrawalCol = -1;
+  if (withdrawalWeight !== undefined) {
+    withdrawalCol = numCols++;
+    for (const u of p.units)
+      if (u.sites.length) {
+        withdrawalRow[u.index] = rowLower.length;
+        rowLower.push(0);
+        rowUpper.push(INF);
+      }
+  }
   const numRows = rowLower.length;
 
   // Columns (CSC).
@@ -142,6 +192,16 @@ export function buildTimeIndexedModel(
       }
     indices.push(releaseRow[f] ?? 0);
     values.push(-(t + s.overlap));
+    const base = siteDayRow[f] ?? -1;
+    if (base >= 0) {
+      const floor = releaseFloor[s.unit] ?? 0;
+      const count = siteDayCount[f] ?? 0;
+      // Rows for days t2 in [floor, floor + count) with t2 < t + d_f.
+      for (let k = 0; k < count && floor + k < t + s.overlap; k++) {
+        indices.push(base + k);
+        values.push(-1);
+      }
+    }
     colUpper[j] = 1;
     integrality[j] = 1;
   }
@@ -153,9 +213,47 @@ export function buildTimeIndexedModel(
       indices.push(releaseRow[f] ?? 0);
       values.push(1);
     }
+    if ((withdrawalRow[u.index] ?? -1) >= 0) {
+      indices.push(withdrawalRow[u.index] ?? 0);
+      values.push(-1);
+    }
+    if ((linkRow[u.index] ?? -1) >= 0) {
+      indices.push(linkRow[u.index] ?? 0);
+      values.push(1);
+    }
     colCost[j] = u.strength;
     colLower[j] = -INF;
     colUpper[j] = w;
+  }
+  for (const u of p.units) {
+    const z0 = zCol[u.index] ?? -1;
+    if (z0 >= 0) {
+      const floor = releaseFloor[u.index] ?? 0;
+      for (let k = 0; k < w - floor; k++) {
+        const jz = z0 + k;
+        starts[jz] = indices.length;
+        indices.push(linkRow[u.index] ?? 0);
+        values.push(-1);
+        for (const f of u.sites)
+          if ((siteDayRow[f] ?? -1) >= 0 && k < (siteDayCount[f] ?? 0)) {
+            indices.push((siteDayRow[f] ?? 0) + k);
+            values.push(1);
+          }
+        colLower[jz] = 0;
+        colUpper[jz] = 1;
+      }
+    }
+  }
+  if (withdrawalCol >= 0) {
+    starts[withdrawalCol] = indices.length;
+    for (const u of p.units)
+      if ((withdrawalRow[u.index] ?? -1) >= 0) {
+        indices.push(withdrawalRow[u.index] ?? 0);
+        values.push(1);
+      }
+    colCost[withdrawalCol] = withdrawalWeight ?? 0;
+    colLower[withdrawalCol] = -INF;
+    colUpper[withdrawalCol] = w;
   }
   starts[numCols] = indices.length;
   // Indices within a column must be sorted for some HiGHS checks; sort each column's entries.
@@ -180,6 +278,8 @@ export function buildTimeIndexedModel(
     colDay: Int32Array.from(colDay),
     numX,
     unitCol,
+    zCol,
+    releaseFloor,
   };
 }
 
@@ -220,6 +320,8 @@ export function scheduleToColumns(
     let r = -Infinity;
     for (const f of u.sites) r = Math.max(r, (s.start[f] ?? 0) + (p.sites[f]?.overlap ?? 0));
     x[j] = r;
+    const z0 = m.zCol[u.index] ?? -1;
+    if (z0 >= 0) for (let t = m.releaseFloor[u.index] ?? 0; t < r; t++) x[z0 + t - (m.releaseFloor[u.index] ?? 0)] = 1;
   }
   return x;
 }

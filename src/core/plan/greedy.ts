@@ -15,6 +15,8 @@ export interface GreedyRule {
   readonly urgency: number;
   /** When an urgent site finds no room, hold its agencies for the rest of the day. */
   readonly holdForUrgent: boolean;
+  /** Agency to try first for each site (-1 for none), e.g. where the LP relaxation puts it. */
+  readonly preferredAgency?: Int32Array;
 }
 
 /**
@@ -87,6 +89,8 @@ export function greedySchedule(
     const s = p.sites[f];
     if (!s) return -1;
     let best = -1;
+    const preferred = rule.preferredAgency?.[f] ?? -1;
+    if (preferred >= 0 && !held[preferred] && s.agencies.includes(preferred) && (slack[preferred] ?? 0) >= s.guards) return preferred;
     for (const a of agencyPreference) {
       if (held[a] || !s.agencies.includes(a)) continue;
       if ((slack[a] ?? 0) >= s.guards) {

@@ -98,13 +98,13 @@ export class HighsRunner {
   /** Solves with HiGHS's own time limit, and terminates the worker if it overruns it by a margin. */
   async solve(
     model: LinearModel,
-    opts: { timeLimitMs: number; mip: boolean; solution?: Float64Array },
+    opts: { timeLimitMs: number; mip: boolean; solution?: Float64Array; options?: Record<string, unknown> },
   ): Promise<SolveOutcome> {
     const worker = this.ensureWorker();
     if (!worker) return { kind: 'failed', message: 'solver stopped earlier' };
     const id = this.nextId++;
     const seconds = Math.max(0.05, opts.timeLimitMs / 1000);
-    const options: Record<string, unknown> = opts.mip ? {} : { solver: 'simplex' };
+    const options: Record<string, unknown> = { ...(opts.mip ? {} : { solver: 'simplex' }), ...opts.options };
     const { integrality, ...rest } = model;
     const payload = opts.mip && integrality ? { ...rest, integrality } : rest;
     return new Promise<SolveOutcome>((resolve) => {

@@ -9,7 +9,13 @@ import {
   topologicalOrder,
   type Shortfall,
 } from './analysis.ts';
-import { buildTimeIndexedModel, columnsToSchedule, countTimeIndexedColumns, scheduleToColumns } from './exact.ts';
+import {
+  buildTimeIndexedModel,
+  columnsToSchedule,
+  countTimeIndexedColumns,
+  scheduleToColumns,
+  type TimeIndexedModel,
+} from './exact.ts';
 import { evaluateSchedule, greedySchedule, type Schedule } from './greedy.ts';
 import { HighsRunner } from './highs-runner.ts';
 import { buildProblem, effectiveCapacity, type PlanningProblem } from './problem.ts';
@@ -43,6 +49,8 @@ export interface PlanOptions {
   onProgress?: (p: { phase: string; fraction: number }) => void;
   /** Upper size of the time-indexed MIP (columns) solved exactly; default 60,000. */
   exactColumnLimit?: number;
+  /** Upper size of the time-indexed LP relaxation solved for bounds and guidance; default 400,000. */
+  lpColumnLimit?: number;
 }
 
 /** Plans the handovers of a (valid) scenario: lexicographically least withdrawal day, then person-days. */
@@ -83,7 +91,9 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
 
   progress('construct', 0.1);
   const ctx = new Search(p, order, es);
-  let best = ctx.constructive(wLow);
+  const built = ctx.constructive(wLow, started + budget * 0.3);
+  let best = built?.s;
+  let guide = built?.g;
   if (!best) {
     // No constructive plan. Small problems get an exact verdict; others are reported as not found.
     const verdict = await exactVerdict(p, order, es, wLow, deadlineAt, options.exactColumnLimit ?? 60_000);
@@ -96,7 +106,7 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
           : {
               constraint: 'capacity',
               message:
-                'No plan meets all constraints together: the guards cannot be packed into the agencies\' capacity with these pins, gates and limits.',
+                "No plan meets all constraints together: the guards cannot be packed into the agencies' capacity with these pins, gates and limits.",
             },
       ]);
     }
@@ -118,60 +128,85 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
       ]);
     }
     best = verdict;
+    guide = undefined;
     bestEval = evaluateSchedule(p, best);
   }
+  const consider = (s: Schedule | undefined): void => {
+    if (!s || !verifySchedule(p, s)) return;
+    const e = evaluateSchedule(p, s);
+    if (e.w < bestEval.w || (e.w === bestEval.w && e.pd < bestEval.pd)) {
+      best = s;
+      bestEval = e;
+    }
+  };
 
   progress('improve', 0.3);
-  const improveUntil = Math.min(deadlineAt, Date.now() + Math.max(50, Math.min(budget * 0.15, 400)));
-  best = ctx.improve(best, bestEval.w, improveUntil);
-  bestEval = evaluateSchedule(p, best);
+  if (guide) consider(ctx.improve(best, guide, bestEval.w, Math.min(deadlineAt, Date.now() + Math.min(budget * 0.05, 150))));
 
-  // Exact stage.
-  progress('exact', 0.5);
+  // Exact stage: the time-indexed model with HiGHS, in a worker under a watchdog.
+  progress('exact', 0.4);
   let pdBound = simplePersonDaysBound(p, es);
+  const mipLimit = options.exactColumnLimit ?? 60_000;
+  const lpLimit = options.lpColumnLimit ?? 400_000;
+  const alreadyProven = () => wLow === bestEval.w && pdBound >= bestEval.pd;
+  const left = () => deadlineAt - Date.now();
   const runner = new HighsRunner();
   try {
-    const limit = options.exactColumnLimit ?? 60_000;
-    const alreadyProven = () => wLow === bestEval.w && pdBound >= bestEval.pd;
-    for (let w = wLow; w <= bestEval.w && !alreadyProven() && Date.now() < deadlineAt - 50; w++) {
+    // 1. The withdrawal day: below the best found, the MIP either finds a plan or proves there is none.
+    for (let w = wLow; w < bestEval.w && left() > 100; w++) {
       const ls = latestStarts(p, order, w);
-      const cols = countTimeIndexedColumns(p, es, ls);
-      if (cols > limit) break;
-      const m = buildTimeIndexedModel(p, es, ls, w);
-      const incumbent = w === bestEval.w ? scheduleToColumns(m, p, best) : undefined;
-      const remaining = deadlineAt - Date.now();
-      const out = await runner.solve(m.model, { timeLimitMs: remaining, mip: true, solution: incumbent });
+      if (countTimeIndexedColumns(p, es, ls) > mipLimit) break;
+      const m = buildTimeIndexedModel(p, es, ls, w, undefined, false);
+      const out = await runner.solve(m.model, { timeLimitMs: left() * 0.5, mip: true });
       if (out.kind === 'infeasible') {
         wLow = w + 1;
         continue;
       }
       if (out.kind === 'optimal') {
-        const s = columnsToSchedule(m, p, out.colValue);
-        if (verifySchedule(p, s)) {
-          const e = evaluateSchedule(p, s);
-          if (e.w < bestEval.w || (e.w === bestEval.w && e.pd < bestEval.pd)) {
-            best = s;
-            bestEval = e;
-          }
+        consider(columnsToSchedule(m, p, out.colValue));
+        if (bestEval.w === w) {
           wLow = w;
           pdBound = Math.max(pdBound, Math.ceil(out.bound - 1e-6));
         }
-        break;
-      }
-      if (out.kind === 'limit') {
-        if (out.colValue) {
-          const s = columnsToSchedule(m, p, out.colValue);
-          if (verifySchedule(p, s)) {
-            const e = evaluateSchedule(p, s);
-            if (e.w < bestEval.w || (e.w === bestEval.w && e.pd < bestEval.pd)) {
-              best = s;
-              bestEval = e;
-            }
-          }
-        }
-        if (w === bestEval.w && out.bound !== undefined) pdBound = Math.max(pdBound, Math.ceil(out.bound - 1e-6));
-      }
+      } else if (out.kind === 'limit' && out.colValue) consider(columnsToSchedule(m, p, out.colValue));
       break;
+    }
+    // 2. Person-days at the best W: LP relaxation for the bound and to guide the search, then the MIP.
+    const w = bestEval.w;
+    const ls = latestStarts(p, order, w);
+    const cols = countTimeIndexedColumns(p, es, ls);
+    if (!alreadyProven() && cols <= lpLimit && left() > 100) {
+      // The strong release rows tighten the LP bound; they triple the model, so only on moderate sizes.
+      const m = buildTimeIndexedModel(p, es, ls, w, undefined, cols <= 40_000);
+      const lp = await runner.solve(m.model, { timeLimitMs: left() * 0.6, mip: false, options: { solver: 'ipm', run_crossover: 'off' } });
+      if (lp.kind === 'optimal') {
+        // The interior-point objective is optimal to a relative tolerance of about 1e-8.
+        pdBound = Math.max(pdBound, Math.ceil(lp.objective - Math.abs(lp.objective) * 1e-7 - 1e-6));
+        progress('round', 0.6);
+        const guided = ctx.tryRules(w, ctx.lpGuides(m, lp.colValue), Date.now() + left() * 0.3);
+        if (guided) {
+          consider(guided.s);
+          if (!alreadyProven() && evaluateSchedule(p, guided.s).w <= w)
+            consider(ctx.improve(guided.s, guided.g, w, Date.now() + left() * (cols <= mipLimit ? 0.2 : 0.8)));
+        }
+      }
+      if (!alreadyProven() && cols <= mipLimit && left() > 100) {
+        progress('prove', 0.75);
+        // HiGHS's own cuts do better on the compact release rows than on the strong ones.
+        const compact = buildTimeIndexedModel(p, es, ls, w, undefined, false);
+        const mip = await runner.solve(compact.model, {
+          timeLimitMs: left() - 50,
+          mip: true,
+          solution: scheduleToColumns(compact, p, best),
+        });
+        if (mip.kind === 'optimal') {
+          consider(columnsToSchedule(compact, p, mip.colValue));
+          pdBound = Math.max(pdBound, Math.ceil(mip.bound - 1e-6));
+        } else if (mip.kind === 'limit') {
+          if (mip.colValue) consider(columnsToSchedule(compact, p, mip.colValue));
+          if (mip.bound !== undefined) pdBound = Math.max(pdBound, Math.ceil(mip.bound - 1e-6));
+        }
+      }
     }
   } finally {
     await runner.close();
@@ -188,9 +223,30 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   return plan;
 }
 
+/** Site ordering for the constructive search: unit order first, then a per-site minor key. */
+interface Guidance {
+  unitOrder: number[];
+  /** Minor key per site (e.g. LP start), or undefined for the latest start. */
+  minor?: Float64Array;
+  preferredAgency?: Int32Array;
+  /** False: rank by the minor key alone. */
+  unitMajor?: boolean;
+  urgency: number;
+  hold: boolean;
+}
+
+const URGENCY_VARIANTS: [number, boolean][] = [
+  [0, false],
+  [0, true],
+  [1, false],
+  [2, false],
+  [1e9, false],
+  [1e9, true],
+];
+
 /** Heuristic search: constructive runs under several priority rules, then a local search on unit order. */
 class Search {
-  readonly unitRatioOrder: number[];
+  readonly unitOrders: number[][];
   readonly agencyPreference: number[];
   constructor(
     readonly p: PlanningProblem,
@@ -198,27 +254,31 @@ class Search {
     readonly es: Int32Array,
   ) {
     const guardsOfUnit = p.units.map((u) => u.sites.reduce((acc, f) => acc + (p.sites[f]?.guards ?? 0), 0));
-    this.unitRatioOrder = p.units
-      .map((u) => u.index)
-      .sort((x, y) => (p.units[y]?.strength ?? 0) / Math.max(1, guardsOfUnit[y] ?? 1) - (p.units[x]?.strength ?? 0) / Math.max(1, guardsOfUnit[x] ?? 1));
+    const byRatio = (weight: (u: number) => number) =>
+      p.units.map((u) => u.index).sort((x, y) => (p.units[y]?.strength ?? 0) / weight(y) - (p.units[x]?.strength ?? 0) / weight(x));
+    // Smith's rule with the resource a unit's sites consume: guards (capacity) or handover slots (throughput).
+    this.unitOrders = [
+      byRatio((u) => Math.max(1, guardsOfUnit[u] ?? 1)),
+      byRatio((u) => Math.max(1, p.units[u]?.sites.length ?? 1)),
+      byRatio((u) => Math.max(1, Math.sqrt((guardsOfUnit[u] ?? 1) * (p.units[u]?.sites.length ?? 1)))),
+    ];
     // Agencies that take fewer kinds of site first, so that the broad ones stay free for what only they take.
     const takers = p.agencies.map((a) => p.sites.filter((s) => s.eligible.includes(a.index)).length);
     this.agencyPreference = p.agencies.map((a) => a.index).sort((x, y) => (takers[x] ?? 0) - (takers[y] ?? 0));
   }
 
-  rankFromUnitOrder(unitOrder: readonly number[], ls: Int32Array): Float64Array {
-    const pos = new Float64Array(this.p.units.length);
-    unitOrder.forEach((u, i) => (pos[u] = i));
-    const rank = new Float64Array(this.p.sites.length);
-    const n = this.p.sites.length + 1;
-    for (const s of this.p.sites) rank[s.index] = (pos[s.unit] ?? 0) * n * 4 + (ls[s.index] ?? 0);
-    return rank;
-  }
-
-  run(target: number, unitOrder: readonly number[], urgency: number, hold: boolean): Schedule | undefined {
+  run(target: number, g: Guidance): Schedule | undefined {
     const ls = latestStarts(this.p, this.order, target);
-    const rank = this.rankFromUnitOrder(unitOrder, ls);
-    return greedySchedule(this.p, { latest: ls, rank, urgency, holdForUrgent: hold }, this.agencyPreference);
+    const pos = new Float64Array(this.p.units.length);
+    g.unitOrder.forEach((u, i) => (pos[u] = i));
+    const rank = new Float64Array(this.p.sites.length);
+    const scale = 1e6;
+    for (const s of this.p.sites) rank[s.index] = (g.unitMajor === false ? 0 : (pos[s.unit] ?? 0) * scale) + (g.minor ? (g.minor[s.index] ?? 0) : (ls[s.index] ?? 0));
+    return greedySchedule(
+      this.p,
+      { latest: ls, rank, urgency: g.urgency, holdForUrgent: g.hold, preferredAgency: g.preferredAgency },
+      this.agencyPreference,
+    );
   }
 
   better(a: Schedule | undefined, b: Schedule | undefined): Schedule | undefined {
@@ -230,49 +290,36 @@ class Search {
     return ea.pd <= eb.pd ? a : b;
   }
 
-  constructive(wLow: number): Schedule | undefined {
-    let best: Schedule | undefined;
-    const variants: [number, boolean][] = [
-      [0, false],
-      [0, true],
-      [1, false],
-      [2, false],
-      [1e9, false],
-      [1e9, true],
-    ];
-    for (const [urgency, hold] of variants) best = this.better(best, this.run(wLow, this.unitRatioOrder, urgency, hold));
-    if (!best) return undefined;
-    let w = evaluateSchedule(this.p, best).w;
-    // Target each W between the lower bound and the best found, tighter targets first.
-    let found: Schedule = best;
-    for (let target = wLow + 1; target < w; target++) {
-      for (const [urgency, hold] of variants) found = this.better(found, this.run(target, this.unitRatioOrder, urgency, hold)) ?? found;
-      w = evaluateSchedule(this.p, found).w;
-    }
-    return found;
+  /** Best of the priority rules for a target W; returns the guidance that produced it too. */
+  tryRules(target: number, guides: Omit<Guidance, 'urgency' | 'hold'>[], until: number): { s: Schedule; g: Guidance } | undefined {
+    let best: { s: Schedule; g: Guidance } | undefined;
+    for (const base of guides)
+      for (const [urgency, hold] of URGENCY_VARIANTS) {
+        if (best && Date.now() > until) return best;
+        const g = { ...base, urgency, hold };
+        const s = this.run(target, g);
+        if (s && this.better(best?.s, s) === s && s !== best?.s) best = { s, g };
+      }
+    return best;
   }
 
-  improve(start: Schedule, w: number, until: number): Schedule {
+  constructive(wLow: number, until = Infinity): { s: Schedule; g: Guidance } | undefined {
+    const guides = this.unitOrders.map((unitOrder) => ({ unitOrder }));
+    let best = this.tryRules(wLow, guides, until);
+    if (!best) return undefined;
+    // Target each W between the lower bound and the best found, tighter targets first.
+    for (let target = wLow + 1; target < evaluateSchedule(this.p, best.s).w && Date.now() < until; target++) {
+      const found = this.tryRules(target, guides, until);
+      if (found && this.better(best.s, found.s) === found.s && found.s !== best.s) best = found;
+    }
+    return best;
+  }
+
+  /** Local search on the unit order of a guidance, W kept. */
+  improve(start: Schedule, g: Guidance, w: number, until: number): Schedule {
     let best = start;
     let bestPd = evaluateSchedule(this.p, best).pd;
-    const variants: [number, boolean][] = [
-      [0, false],
-      [0, true],
-      [1, false],
-      [2, false],
-    ];
-    let order = [...this.unitRatioOrder];
-    let bestVariant: [number, boolean] = [0, false];
-    for (const v of variants) {
-      const s = this.run(w, order, v[0], v[1]);
-      if (!s) continue;
-      const e = evaluateSchedule(this.p, s);
-      if (e.w <= w && e.pd < bestPd) {
-        best = s;
-        bestPd = e.pd;
-        bestVariant = v;
-      }
-    }
+    let order = [...g.unitOrder];
     const U = order.length;
     if (U < 2) return best;
     let seed = 12345;
@@ -280,24 +327,73 @@ class Search {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed / 0x80000000;
     };
-    while (Date.now() < until) {
+    let stale = 0;
+    const patience = Math.max(300, 30 * U);
+    while (Date.now() < until && stale < patience) {
+      stale++;
       const i = Math.floor(random() * U);
-      const j = Math.floor(random() * U);
+      const span = Math.max(2, Math.floor(U / 10));
+      const j = Math.min(U - 1, Math.max(0, i + Math.floor((random() * 2 - 1) * span)));
       if (i === j) continue;
       const next = [...order];
       const [moved] = next.splice(i, 1);
       if (moved === undefined) continue;
       next.splice(j, 0, moved);
-      const s = this.run(w, next, bestVariant[0], bestVariant[1]);
+      const s = this.run(w, { ...g, unitOrder: next });
       if (!s) continue;
       const e = evaluateSchedule(this.p, s);
       if (e.w <= w && e.pd <= bestPd) {
-        if (e.pd < bestPd) best = s;
+        if (e.pd < bestPd) {
+          best = s;
+          stale = 0;
+        }
         bestPd = e.pd;
         order = next;
       }
     }
     return best;
+  }
+
+  /** Guidance from an LP solution: units by fractional release, sites by mean start, agencies by LP mass. */
+  lpGuides(m: TimeIndexedModel, x: Float64Array): Omit<Guidance, 'urgency' | 'hold'>[] {
+    const n = this.p.sites.length;
+    const tSum = new Float64Array(n);
+    const mass = new Float64Array(n);
+    const agencyMass = new Float64Array(n * Math.max(1, this.p.agencies.length));
+    const A = this.p.agencies.length;
+    for (let j = 0; j < m.numX; j++) {
+      const v = x[j] ?? 0;
+      if (v <= 1e-9) continue;
+      const f = m.colSite[j] ?? 0;
+      tSum[f] = (tSum[f] ?? 0) + v * (m.colDay[j] ?? 0);
+      mass[f] = (mass[f] ?? 0) + v;
+      const k = f * A + (m.colAgency[j] ?? 0);
+      agencyMass[k] = (agencyMass[k] ?? 0) + v;
+    }
+    const tbar = new Float64Array(n);
+    const preferred = new Int32Array(n).fill(-1);
+    for (let f = 0; f < n; f++) {
+      tbar[f] = (tSum[f] ?? 0) / Math.max(1e-9, mass[f] ?? 0);
+      let bestA = -1;
+      let bestV = 0;
+      for (let a = 0; a < A; a++)
+        if ((agencyMass[f * A + a] ?? 0) > bestV) {
+          bestV = agencyMass[f * A + a] ?? 0;
+          bestA = a;
+        }
+      preferred[f] = bestA;
+    }
+    const release = new Float64Array(this.p.units.length);
+    for (const u of this.p.units) release[u.index] = x[m.unitCol[u.index] ?? -1] ?? 0;
+    const ratio = this.unitOrders[0] ?? [];
+    const ratioPos = new Float64Array(this.p.units.length);
+    ratio.forEach((u, i) => (ratioPos[u] = i));
+    const byRelease = this.p.units.map((u) => u.index).sort((a, b) => (release[a] ?? 0) - (release[b] ?? 0) || (ratioPos[a] ?? 0) - (ratioPos[b] ?? 0));
+    return [
+      { unitOrder: byRelease, minor: tbar, preferredAgency: preferred },
+      { unitOrder: byRelease, minor: tbar },
+      { unitOrder: byRelease, minor: tbar, preferredAgency: preferred, unitMajor: false },
+    ];
   }
 }
 
@@ -315,7 +411,7 @@ async function exactVerdict(
     for (let w = wLow; w <= wMax && Date.now() < deadlineAt; w++) {
       const ls = latestStarts(p, order, w);
       if (countTimeIndexedColumns(p, es, ls) > limit) return undefined;
-      const m = buildTimeIndexedModel(p, es, ls, w);
+      const m = buildTimeIndexedModel(p, es, ls, w, undefined, false);
       const out = await runner.solve(m.model, { timeLimitMs: deadlineAt - Date.now(), mip: true });
       if (out.kind === 'infeasible') continue;
       const x = out.kind === 'optimal' ? out.colValue : out.kind === 'limit' ? out.colValue : undefined;
@@ -613,7 +709,7 @@ function bindingReasons(p: PlanningProblem, order: readonly number[], es: Int32A
   // Check by re-solving: would more capacity or throughput free a day?
   if (Number.isFinite(p.throughput)) {
     const relaxed = { ...p, throughput: Infinity };
-    const s = new Search(relaxed, order, es).constructive(0);
+    const s = new Search(relaxed, order, es).constructive(0, Date.now() + 200)?.s;
     if (s && evaluateSchedule(relaxed, s).w < w)
       reasons.push({
         constraint: 'throughput',
