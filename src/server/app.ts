@@ -7,11 +7,13 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { RuleViolation } from '../core/rules.ts';
 import { ConflictError, InputError, NotFoundError } from '../service/errors.ts';
+import { PlanningService } from '../service/planning.ts';
 import type { Actor, HandoverService } from '../service/service.ts';
 import { DEMO_ACTOR } from '../service/service.ts';
 import { StaleVersionError } from '../store/repositories.ts';
 import { registerForceRoutes } from './routes/force.ts';
 import { registerOperationRoutes } from './routes/operation.ts';
+import { registerPlanRoutes } from './routes/plans.ts';
 import { registerReportRoutes } from './routes/reports.ts';
 import { registerSiteRoutes } from './routes/sites.ts';
 
@@ -21,6 +23,8 @@ export const VERSION = (
 
 export interface AppOptions {
   service: HandoverService;
+  /** Planning runs; made from the service when not given. */
+  planning?: PlanningService;
   logger?: boolean;
 }
 
@@ -82,6 +86,17 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       .filter((p) => !seen.has(p.path) && seen.add(p.path));
     const err = new InputError(problems.map(({ path, message }) => ({ path, message })));
     return err;
+  });
+
+  // An action without options may be posted with an empty body; that means "no options", not an error.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body: string, done) => {
+    if (body.trim() === '') return done(null, {});
+    try {
+      done(null, JSON.parse(body) as unknown);
+    } catch (e) {
+      done(new InputError([{ path: '(body)', message: `not valid JSON: ${(e as Error).message}` }]), undefined);
+    }
   });
 
   await app.register(swagger, {
@@ -149,6 +164,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   registerSiteRoutes(app, opts.service);
   registerForceRoutes(app, opts.service);
   registerReportRoutes(app, opts.service);
+  registerPlanRoutes(app, opts.planning ?? new PlanningService(opts.service));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   app.get('/', { schema: { hide: true } }, (_req, reply) =>

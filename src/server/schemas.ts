@@ -236,3 +236,86 @@ export const AuditEntryView = Type.Object({
   after: Type.Unknown(),
 });
 export { IncidentSchema };
+
+const DayFigures = Type.Object({ withdrawal_day: Type.Integer(), force_person_days: Type.Number() });
+/** The plan document of PRODUCT.md ("Plan output"). */
+export const PlanDocument = Type.Object({
+  version: Type.Literal(1),
+  status: Type.Union([Type.Literal('optimal'), Type.Literal('feasible'), Type.Literal('infeasible')]),
+  withdrawal_date: Type.Union([Type.String(), Type.Null()]),
+  objective: Type.Union([DayFigures, Type.Null()]),
+  bound: Type.Union([DayFigures, Type.Null()]),
+  handovers: Type.Array(
+    Type.Object({
+      site: Type.String(),
+      agency: Type.String(),
+      start: Type.String(),
+      transfer: Type.String(),
+    }),
+  ),
+  units: Type.Array(Type.Object({ unit: Type.String(), released: Type.String() })),
+  contingents: Type.Array(Type.Object({ contingent: Type.String(), withdrawn: Type.String() })),
+  reasons: Type.Array(
+    Type.Object(
+      { constraint: Type.String(), message: Type.String() },
+      { additionalProperties: true, description: 'Plus the sites, agencies and date involved, where known' },
+    ),
+  ),
+});
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+export const PlanRunView = Type.Object({
+  id: Type.Integer(),
+  created_at: Type.String(),
+  created_by: Type.String(),
+  state: Type.Union([Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
+  progress: Type.Number({ description: '0 … 1' }),
+  phase: Nullable(Type.String()),
+  request: Type.Object({ time_limit_s: Type.Number(), what_if: Type.Array(Type.String()) }),
+  status: Nullable(Type.String()),
+  withdrawal_date: Nullable(Type.String()),
+  error: Nullable(Type.String()),
+  finished_at: Nullable(Type.String()),
+  adopted_at: Nullable(Type.String()),
+  adopted_by: Nullable(Type.String()),
+  plan: Type.Optional(Nullable(PlanDocument)),
+});
+
+export const PlanRequestBody = Type.Object(
+  {
+    time_limit_s: Type.Optional(
+      Type.Number({ minimum: 0.5, maximum: 600, description: 'Seconds the planner may use (default 10)' }),
+    ),
+    what_if: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+        maxItems: 50,
+        description:
+          "Changes to plan with, e.g. 'capacity police +100 from 2022-01-13', 'deadline 2022-01-18'",
+      }),
+    ),
+  },
+  closed,
+);
+
+const Change = Nullable(Type.Object({ agency: Type.String(), start: Type.String() }));
+export const PlanDiffView = Type.Object({
+  withdrawal: Type.Object({
+    before: Nullable(Type.String()),
+    after: Nullable(Type.String()),
+    days: Nullable(Type.Integer()),
+  }),
+  person_days: Type.Object({
+    before: Nullable(Type.Number()),
+    after: Nullable(Type.Number()),
+    change: Nullable(Type.Number()),
+  }),
+  status: Type.Object({ before: Type.String(), after: Type.String() }),
+  moved: Type.Array(Type.Object({ site: Type.String(), before: Change, after: Change })),
+  contingents: Type.Array(
+    Type.Object({
+      contingent: Type.String(),
+      before: Nullable(Type.String()),
+      after: Nullable(Type.String()),
+    }),
+  ),
+});

@@ -92,6 +92,11 @@ export class HandoverService {
     return () => this.listeners.delete(listener);
   }
 
+  /** Tells listeners of a change made outside this class (planning runs). */
+  notify(e: ChangeEvent) {
+    this.emit(e);
+  }
+
   private emit(e: ChangeEvent) {
     for (const l of this.listeners) l(e);
   }

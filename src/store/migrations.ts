@@ -178,6 +178,30 @@ export function migrationProvider(kind: DatabaseKind): MigrationProvider {
         await db.schema.createIndex('audit_at').on('audit_log').column('at').execute();
       },
     },
+    '0002_plans': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('plans')
+          .addColumn('id', kind === 'postgres' ? 'serial' : 'integer', (c) =>
+            kind === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull().check(sql`state in ('running', 'done', 'failed')`))
+          .addColumn('progress', 'double precision', (c) => c.notNull().defaultTo(0))
+          .addColumn('phase', 'text')
+          .addColumn('heartbeat_at', 'text', (c) => c.notNull())
+          .addColumn('request', 'text', (c) => c.notNull())
+          .addColumn('status', 'text')
+          .addColumn('withdrawal_date', 'text')
+          .addColumn('result', 'text')
+          .addColumn('error', 'text')
+          .addColumn('finished_at', 'text')
+          .addColumn('adopted_at', 'text')
+          .addColumn('adopted_by', 'text')
+          .execute();
+      },
+    },
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }

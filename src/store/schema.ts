@@ -143,7 +143,31 @@ export interface AuditTable {
   after: string | null;
 }
 
+export interface PlanTable {
+  id: Generated<number>;
+  created_at: string;
+  created_by: string;
+  /** running | done | failed */
+  state: string;
+  progress: number;
+  phase: string | null;
+  /** Last sign of life of the instance running it; a run silent for long is abandoned. */
+  heartbeat_at: string;
+  /** What the plan was asked for: time limit, what-if changes. JSON. */
+  request: string;
+  /** optimal | feasible | infeasible, once done. */
+  status: string | null;
+  withdrawal_date: string | null;
+  /** The plan document (PRODUCT.md "Plan output"), JSON. */
+  result: string | null;
+  error: string | null;
+  finished_at: string | null;
+  adopted_at: string | null;
+  adopted_by: string | null;
+}
+
 export interface Database {
+  plans: PlanTable;
   operation: OperationTable;
   contingents: ContingentTable;
   units: UnitTable;

@@ -1,5 +1,6 @@
 import { parseScenario } from '../../core/scenario/io.ts';
 import { buildApp } from '../../server/app.ts';
+import { PlanningService } from '../../service/planning.ts';
 import { HandoverService } from '../../service/service.ts';
 import { openStore } from '../../store/db.ts';
 import { actorFromEnv, demoScenarioText } from '../context.ts';
@@ -14,7 +15,11 @@ export async function serve(opts: { port: number; host: string; demo: boolean })
     await service.importScenario(check.scenario, actorFromEnv());
     console.log('Empty database: loaded the Almaty demo operation.');
   }
-  const app = await buildApp({ service, logger: process.env['LOG_REQUESTS'] === '1' });
+  const planning = new PlanningService(service);
+  const abandoned = await planning.recoverAbandonedRuns();
+  if (abandoned)
+    console.log(`${abandoned} planning run(s) left unfinished by a stopped instance were marked failed.`);
+  const app = await buildApp({ service, planning, logger: process.env['LOG_REQUESTS'] === '1' });
   await app.listen({ port: opts.port, host: opts.host });
   console.log(
     `Handover is serving on http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port} (${store.kind}: ${store.location})`,

@@ -1,0 +1,121 @@
+import { Type } from '@sinclair/typebox';
+import type { PlanDiff } from '../../core/plan/diff.ts';
+import type { PlanningService, PlanRun } from '../../service/planning.ts';
+import type { PlanRecord } from '../../store/plans.ts';
+import type { App } from '../app.ts';
+import { ErrorBody, PlanDiffView, PlanRequestBody, PlanRunView } from '../schemas.ts';
+
+const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const tags = ['planning'];
+const PlanId = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+
+function runView(r: PlanRecord | PlanRun, withPlan: boolean) {
+  return {
+    id: r.id,
+    created_at: r.createdAt,
+    created_by: r.createdBy,
+    state: r.state,
+    progress: r.progress,
+    phase: r.phase,
+    request: r.request as { time_limit_s: number; what_if: string[] },
+    status: r.status,
+    withdrawal_date: r.withdrawalDate,
+    error: r.error,
+    finished_at: r.finishedAt,
+    adopted_at: r.adoptedAt,
+    adopted_by: r.adoptedBy,
+    ...(withPlan ? { plan: (r.result ?? null) as PlanRun['result'] } : {}),
+  };
+}
+
+export const diffView = (d: PlanDiff) => ({
+  withdrawal: d.withdrawal,
+  person_days: d.personDays,
+  status: d.status,
+  moved: d.moved,
+  contingents: d.contingents,
+});
+
+export function registerPlanRoutes(app: App, planning: PlanningService) {
+  app.post(
+    '/api/plans',
+    {
+      schema: {
+        tags,
+        operationId: 'startPlanningRun',
+        summary:
+          'Plan the handover of the operation in the database; runs in the background — follow it with GET /api/plans/{id}',
+        body: PlanRequestBody,
+        response: { 202: PlanRunView, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const run = await planning.start(
+        {
+          ...(b.time_limit_s !== undefined ? { timeLimitS: b.time_limit_s } : {}),
+          ...(b.what_if ? { whatIf: b.what_if } : {}),
+        },
+        req.actor,
+      );
+      return reply.code(202).header('location', `/api/plans/${run.id}`).send(runView(run, false));
+    },
+  );
+  app.get(
+    '/api/plans',
+    {
+      schema: {
+        tags,
+        operationId: 'listPlans',
+        summary: 'Plan versions, newest first',
+        response: { 200: Type.Object({ items: Type.Array(PlanRunView) }) },
+      },
+    },
+    async () => ({ items: (await planning.list()).map((r) => runView(r, false)) }),
+  );
+  app.get(
+    '/api/plans/compare',
+    {
+      schema: {
+        tags,
+        operationId: 'comparePlans',
+        summary: 'What changes from plan a to plan b',
+        querystring: Type.Object(
+          { a: Type.Integer({ minimum: 1 }), b: Type.Integer({ minimum: 1 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: PlanDiffView, ...errors },
+      },
+    },
+    async (req) => diffView(await planning.compare(req.query.a, req.query.b)),
+  );
+  app.get(
+    '/api/plans/:id',
+    {
+      schema: {
+        tags,
+        operationId: 'getPlan',
+        summary: 'A planning run: its progress, and its plan once done',
+        params: PlanId,
+        response: { 200: PlanRunView, ...errors },
+      },
+    },
+    async (req) => runView(await planning.get(req.params.id), true),
+  );
+  app.post(
+    '/api/plans/:id/adopt',
+    {
+      schema: {
+        tags,
+        operationId: 'adoptPlan',
+        summary: 'Adopt a plan: plan the handovers it proposes for every site still only protected',
+        params: PlanId,
+        response: {
+          200: Type.Object({ planned: Type.Array(Type.String()), kept: Type.Array(Type.String()) }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => planning.adopt(req.params.id, req.actor),
+  );
+}

@@ -1,0 +1,219 @@
+import { Worker } from 'node:worker_threads';
+import { planHandover } from '../core/handover/lifecycle.ts';
+import { agencyId, siteId } from '../core/ids.ts';
+import { comparePlans, type PlanDiff } from '../core/plan/diff.ts';
+import type { Plan } from '../core/plan/planner.ts';
+import { applyWhatIf, parseWhatIf, WhatIfError } from '../core/plan/what-if.ts';
+import type { Scenario } from '../core/scenario/schema.ts';
+import * as plans from '../store/plans.ts';
+import * as repo from '../store/repositories.ts';
+import { ConflictError, InputError, NotFoundError } from './errors.ts';
+import type { Actor, HandoverService } from './service.ts';
+
+export interface PlanRequest {
+  /** Seconds the planner may use (default 10). */
+  timeLimitS?: number;
+  /** What-if changes applied to the operation before planning. */
+  whatIf?: string[];
+}
+
+export interface PlanRun extends plans.PlanRecord {
+  result: Plan | null;
+}
+
+const WORKER_BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+import('tsx/esm/api').then(({ register }) => { register(); return import(workerData.module); });
+`;
+const WORKER_MODULE = new URL('./plan-worker.ts', import.meta.url).href;
+
+/** How many planning runs one instance runs at once (the machine has few cores; HiGHS takes one). */
+export const MAX_CONCURRENT_RUNS = 2;
+
+/**
+ * Planning runs on the operation in the database: each runs in a worker thread, reports progress to the
+ * database (so every instance sees it), and stores its plan as a new version. A plan can be adopted,
+ * which plans the handovers it proposes, and two versions can be compared.
+ */
+export class PlanningService {
+  private readonly running = new Map<number, Promise<void>>();
+
+  constructor(private readonly handover: HandoverService) {}
+
+  private get db() {
+    return this.handover.store.db;
+  }
+
+  /** Fails runs left behind by an instance that died; called once at start. */
+  recoverAbandonedRuns(): Promise<number> {
+    return plans.failAbandonedRuns(this.db);
+  }
+
+  async start(request: PlanRequest, actor: Actor): Promise<PlanRun> {
+    if (this.running.size >= MAX_CONCURRENT_RUNS)
+      throw new ConflictError(
+        'planner-busy',
+        `${this.running.size} planning runs are in progress on this instance; wait for one to finish.`,
+      );
+    const timeLimitS = request.timeLimitS ?? 10;
+    let scenario: Scenario = await this.handover.exportScenario();
+    if (request.whatIf?.length) {
+      try {
+        scenario = applyWhatIf(scenario, parseWhatIf(request.whatIf));
+      } catch (e) {
+        if (e instanceof WhatIfError) throw new InputError([{ path: 'what_if', message: e.message }]);
+        throw e;
+      }
+    }
+    const id = await plans.insertPlanRun(this.db, {
+      createdBy: actor.name,
+      request: { time_limit_s: timeLimitS, what_if: request.whatIf ?? [] },
+    });
+    const done = this.runInWorker(id, scenario, timeLimitS * 1000).finally(() => this.running.delete(id));
+    this.running.set(id, done);
+    return this.get(id);
+  }
+
+  private runInWorker(id: number, scenario: Scenario, timeLimitMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const worker = new Worker(WORKER_BOOTSTRAP, {
+        eval: true,
+        workerData: { module: WORKER_MODULE, scenario, timeLimitMs },
+      });
+      let lastWrite = 0;
+      let settled = false;
+      const finish = async (outcome: { result: Plan } | { error: string }) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(watchdog);
+        await worker.terminate();
+        await plans.finishPlanRun(this.db, id, outcome).catch(() => undefined);
+        this.handover.notify({
+          entity: 'plan',
+          id: String(id),
+          action: 'error' in outcome ? 'failed' : 'done',
+        });
+        resolve();
+      };
+      // The planner keeps to its time limit, but a solver stuck in WebAssembly cannot be interrupted
+      // from inside: past the limit and a grace period, the worker is terminated.
+      const watchdog = setTimeout(
+        () =>
+          void finish({
+            error: `the planner did not finish within ${Math.round(timeLimitMs / 1000) + 30} s`,
+          }),
+        timeLimitMs + 30_000,
+      );
+      worker.on(
+        'message',
+        (
+          m:
+            | { type: 'progress'; phase: string; fraction: number }
+            | { type: 'result'; plan: Plan }
+            | { type: 'error'; message: string },
+        ) => {
+          if (m.type === 'progress') {
+            const now = Date.now();
+            if (now - lastWrite < 300) return;
+            lastWrite = now;
+            void plans
+              .updatePlanProgress(this.db, id, Math.max(0, Math.min(0.99, m.fraction)), m.phase)
+              .catch(() => undefined);
+            this.handover.notify({ entity: 'plan', id: String(id), action: 'progress' });
+          } else if (m.type === 'result') void finish({ result: m.plan });
+          else void finish({ error: m.message });
+        },
+      );
+      worker.on('error', (e) => void finish({ error: e.message }));
+      worker.on('exit', (code) => void finish({ error: `the planner stopped unexpectedly (exit ${code})` }));
+    });
+  }
+
+  /** Waits for a run of this instance to finish (for the CLI and tests). */
+  async wait(id: number): Promise<PlanRun> {
+    await this.running.get(id);
+    return this.get(id);
+  }
+
+  async get(id: number): Promise<PlanRun> {
+    const r = await plans.findPlan(this.db, id);
+    if (!r) throw new NotFoundError('Plan', String(id));
+    return { ...r, result: r.result as Plan | null };
+  }
+
+  list(): Promise<plans.PlanRecord[]> {
+    return plans.listPlans(this.db);
+  }
+
+  async compare(a: number, b: number): Promise<PlanDiff> {
+    const [x, y] = await Promise.all([this.get(a), this.get(b)]);
+    for (const p of [x, y])
+      if (!p.result)
+        throw new ConflictError(
+          'plan-not-ready',
+          `Plan ${p.id} is ${p.state}; only finished plans can be compared.`,
+        );
+    return comparePlans(x.result!, y.result!);
+  }
+
+  /**
+   * Adopts a plan: every site it hands over that is still only protected gets its handover planned
+   * (agency and start). Sites already in joint guard or transferred keep what is under way. One transaction.
+   */
+  async adopt(id: number, actor: Actor): Promise<{ planned: string[]; kept: string[] }> {
+    const run = await this.get(id);
+    if (!run.result || run.state !== 'done')
+      throw new ConflictError(
+        'plan-not-ready',
+        `Plan ${id} is ${run.state}; only a finished plan can be adopted.`,
+      );
+    const plan = run.result;
+    if (plan.status === 'infeasible')
+      throw new ConflictError('plan-infeasible', `Plan ${id} is infeasible and cannot be adopted.`);
+    const outcome = await this.db.transaction().execute(async (trx) => {
+      const planned: string[] = [];
+      const kept: string[] = [];
+      for (const h of plan.handovers) {
+        const site = await repo.findSite(trx, siteId(h.site));
+        if (!site)
+          throw new ConflictError(
+            'plan-stale',
+            `Plan ${id} hands over site "${h.site}", which is no longer in the register; plan again.`,
+          );
+        if (site.state !== 'protected') {
+          kept.push(site.id);
+          continue;
+        }
+        const agency = await repo.findAgency(trx, agencyId(h.agency));
+        if (!agency)
+          throw new ConflictError(
+            'plan-stale',
+            `Plan ${id} names agency "${h.agency}", which no longer exists; plan again.`,
+          );
+        const next = planHandover(site, agency, h.start);
+        const after = await repo.updateSite(trx, next, site.version);
+        await repo.appendAudit(trx, {
+          actor: actor.name,
+          action: 'site.plan_handover',
+          entity: 'site',
+          entityId: site.id,
+          before: site,
+          after: { ...after, plan: id },
+        });
+        planned.push(site.id);
+      }
+      await plans.markPlanAdopted(trx, id, actor.name);
+      await repo.appendAudit(trx, {
+        actor: actor.name,
+        action: 'plan.adopt',
+        entity: 'plan',
+        entityId: String(id),
+        before: null,
+        after: { planned: planned.length, kept: kept.length },
+      });
+      return { planned, kept };
+    });
+    this.handover.notify({ entity: 'plan', id: String(id), action: 'adopt' });
+    return outcome;
+  }
+}

@@ -1,0 +1,133 @@
+import type { Db } from './repositories.ts';
+
+/** A planning run and, once done, the plan it produced: plans are kept as numbered versions. */
+export interface PlanRecord {
+  id: number;
+  createdAt: string;
+  createdBy: string;
+  state: 'running' | 'done' | 'failed';
+  progress: number;
+  phase: string | null;
+  request: unknown;
+  status: string | null;
+  withdrawalDate: string | null;
+  result: unknown;
+  error: string | null;
+  finishedAt: string | null;
+  adoptedAt: string | null;
+  adoptedBy: string | null;
+}
+
+function rowToPlan(r: {
+  id: number;
+  created_at: string;
+  created_by: string;
+  state: string;
+  progress: number;
+  phase: string | null;
+  heartbeat_at: string;
+  request: string;
+  status: string | null;
+  withdrawal_date: string | null;
+  result: string | null;
+  error: string | null;
+  finished_at: string | null;
+  adopted_at: string | null;
+  adopted_by: string | null;
+}): PlanRecord {
+  return {
+    id: Number(r.id),
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    state: r.state as PlanRecord['state'],
+    progress: Number(r.progress),
+    phase: r.phase,
+    request: JSON.parse(r.request) as unknown,
+    status: r.status,
+    withdrawalDate: r.withdrawal_date,
+    result: r.result === null ? null : (JSON.parse(r.result) as unknown),
+    error: r.error,
+    finishedAt: r.finished_at,
+    adoptedAt: r.adopted_at,
+    adoptedBy: r.adopted_by,
+  };
+}
+
+export async function insertPlanRun(db: Db, run: { createdBy: string; request: unknown }): Promise<number> {
+  const r = await db
+    .insertInto('plans')
+    .values({
+      created_at: new Date().toISOString(),
+      created_by: run.createdBy,
+      state: 'running',
+      progress: 0,
+      phase: 'queued',
+      heartbeat_at: new Date().toISOString(),
+      request: JSON.stringify(run.request),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(r.id);
+}
+
+export async function updatePlanProgress(db: Db, id: number, progress: number, phase: string): Promise<void> {
+  await db
+    .updateTable('plans')
+    .set({ progress, phase, heartbeat_at: new Date().toISOString() })
+    .where('id', '=', id).where('state', '=', 'running').execute();
+}
+
+export async function finishPlanRun(
+  db: Db,
+  id: number,
+  outcome: { result: { status: string; withdrawal_date: string | null } } | { error: string },
+): Promise<void> {
+  const finished_at = new Date().toISOString();
+  if ('error' in outcome)
+    await db.updateTable('plans').set({ state: 'failed', error: outcome.error, finished_at }).where('id', '=', id).execute();
+  else
+    await db
+      .updateTable('plans')
+      .set({
+        state: 'done',
+        progress: 1,
+        phase: 'done',
+        status: outcome.result.status,
+        withdrawal_date: outcome.result.withdrawal_date,
+        result: JSON.stringify(outcome.result),
+        finished_at,
+      })
+      .where('id', '=', id)
+      .execute();
+}
+
+export async function findPlan(db: Db, id: number): Promise<PlanRecord | null> {
+  const r = await db.selectFrom('plans').selectAll().where('id', '=', id).executeTakeFirst();
+  return r ? rowToPlan(r) : null;
+}
+
+/** Plan versions, newest first, without their documents. */
+export async function listPlans(db: Db, limit = 100): Promise<PlanRecord[]> {
+  const rows = await db.selectFrom('plans').selectAll().orderBy('id', 'desc').limit(limit).execute();
+  return rows.map((r) => ({ ...rowToPlan({ ...r, result: null }) }));
+}
+
+export async function markPlanAdopted(db: Db, id: number, actor: string): Promise<void> {
+  await db.updateTable('plans').set({ adopted_at: null, adopted_by: null }).where('adopted_at', 'is not', null).execute();
+  await db.updateTable('plans').set({ adopted_at: new Date().toISOString(), adopted_by: actor }).where('id', '=', id).execute();
+}
+
+/**
+ * Runs whose instance has been silent for `silentMs` (it died or was killed) are failed, so that nobody
+ * waits for them forever. Other instances' live runs keep their heartbeat fresh and are left alone.
+ */
+export async function failAbandonedRuns(db: Db, silentMs = 120_000): Promise<number> {
+  const cutoff = new Date(Date.now() - silentMs).toISOString();
+  const r = await db
+    .updateTable('plans')
+    .set({ state: 'failed', error: 'the instance running it stopped', finished_at: new Date().toISOString() })
+    .where('state', '=', 'running')
+    .where('heartbeat_at', '<', cutoff)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
