@@ -754,13 +754,23 @@ async function serviceDo(svc: HandoverService, w: World, a: Action): Promise<Out
 }
 
 describe('lifecycle through the service on SQLite', () => {
+  const throughService: Record<Action['kind'], number> = {
+    take: 0,
+    plan: 0,
+    start: 0,
+    transfer: 0,
+    callOff: 0,
+    release: 0,
+    withdraw: 0,
+    incident: 0,
+  };
   const sqlite = backends[0]!;
 
   it('decides as the core does, and what the database holds keeps every invariant', async () => {
     await fc.assert(
       fc.asyncProperty(
         worldSpecArb,
-        fc.array(actionArb, { minLength: 5, maxLength: 15, size: 'max' }),
+        fc.array(actionArb, { minLength: 10, maxLength: 30, size: 'max' }),
         async (spec, actions) => {
           const { store, cleanup } = await sqlite.open();
           try {
@@ -772,6 +782,7 @@ describe('lifecycle through the service on SQLite', () => {
               const got = await serviceDo(svc, w, a);
               if (expected.ok) {
                 expect(got, JSON.stringify(a)).toBe('done');
+                throughService[a.kind]++;
                 w = expected.world;
               } else expect(got, JSON.stringify(a)).toEqual(expected);
 
@@ -803,7 +814,9 @@ describe('lifecycle through the service on SQLite', () => {
           }
         },
       ),
-      { numRuns: 20 },
+      { numRuns: 40 },
     );
+    for (const kind of ['take', 'plan', 'start', 'release', 'incident'] as const)
+      expect(throughService[kind], kind).toBeGreaterThan(0);
   }, 60_000);
 });
