@@ -71,6 +71,7 @@ export function greedySchedule(
     agency[f] = a;
     done[f] = 1;
     used[a] = (used[a] ?? 0) + (p.sites[f]?.guards ?? 0);
+    commitPacking(f, a);
     slack[a] = (slack[a] ?? 0) - (p.sites[f]?.guards ?? 0);
     remaining--;
     const d = p.sites[f]?.overlap ?? 0;
@@ -85,20 +86,57 @@ export function greedySchedule(
     pendingPreds[f] === 0 &&
     (readyDay[f] ?? 0) <= day &&
     p.sites[f]?.pinnedStart === undefined;
+  // Final packing guard (Hall's condition on the capacity kept for good): hallSlack[S] = final capacity of
+  // the agencies in S − guards still to place whose agencies all lie in S. Placing a site of agency set M
+  // with agency a lowers the slack of every S that holds a but not all of M; none may go negative, or
+  // some remaining site could never be placed.
+  const useHall = A <= 10;
+  const size = useHall ? 1 << A : 0;
+  const hallSlack = new Float64Array(size);
+  const siteMask = new Int32Array(n);
+  if (useHall) {
+    for (const s of p.sites) {
+      let m = 0;
+      for (const a of s.agencies) m |= 1 << a;
+      siteMask[s.index] = m;
+    }
+    const demand = new Float64Array(size);
+    for (const s of p.sites) demand[siteMask[s.index] ?? 0] = (demand[siteMask[s.index] ?? 0] ?? 0) + s.guards;
+    for (let b = 0; b < A; b++) for (let S = 0; S < size; S++) if (S & (1 << b)) demand[S] = (demand[S] ?? 0) + (demand[S ^ (1 << b)] ?? 0);
+    for (let S = 0; S < size; S++) {
+      let cap = 0;
+      for (let a = 0; a < A; a++) if (S & (1 << a)) cap += p.agencies[a]?.effective[(p.agencies[a]?.effective.length ?? 1) - 1]?.guards ?? 0;
+      hallSlack[S] = cap - (demand[S] ?? 0);
+    }
+  }
+  const keepsPacking = (f: number, a: number): boolean => {
+    if (!useHall) return true;
+    const m = siteMask[f] ?? 0;
+    const g = p.sites[f]?.guards ?? 0;
+    const bit = 1 << a;
+    for (let S = 0; S < size; S++) if (S & bit && (S & m) !== m && (hallSlack[S] ?? 0) < g) return false;
+    return true;
+  };
+  const commitPacking = (f: number, a: number) => {
+    if (!useHall) return;
+    const m = siteMask[f] ?? 0;
+    const g = p.sites[f]?.guards ?? 0;
+    const bit = 1 << a;
+    for (let S = 0; S < size; S++) {
+      if (S & bit) hallSlack[S] = (hallSlack[S] ?? 0) - g;
+      if ((S & m) === m) hallSlack[S] = (hallSlack[S] ?? 0) + g;
+    }
+  };
+  const fits = (f: number, a: number, guards: number) => !held[a] && (slack[a] ?? 0) >= guards && keepsPacking(f, a);
   const pickAgency = (f: number): number => {
     const s = p.sites[f];
     if (!s) return -1;
-    let best = -1;
     const preferred = rule.preferredAgency?.[f] ?? -1;
-    if (preferred >= 0 && !held[preferred] && s.agencies.includes(preferred) && (slack[preferred] ?? 0) >= s.guards) return preferred;
-    for (const a of agencyPreference) {
-      if (held[a] || !s.agencies.includes(a)) continue;
-      if ((slack[a] ?? 0) >= s.guards) {
-        best = a;
-        break;
-      }
-    }
-    return best;
+    if (preferred >= 0 && s.agencies.includes(preferred) && fits(f, preferred, s.guards)) return preferred;
+    for (const a of agencyPreference) if (s.agencies.includes(a) && fits(f, a, s.guards)) return a;
+    // A pinned site goes where it must, even if that strains the packing guard.
+    if (s.pinnedStart !== undefined) for (const a of agencyPreference) if (s.agencies.includes(a) && !held[a] && (slack[a] ?? 0) >= s.guards) return a;
+    return -1;
   };
 
   while (remaining > 0) {

@@ -17,6 +17,7 @@ import {
   type TimeIndexedModel,
 } from './exact.ts';
 import { evaluateSchedule, greedySchedule, type Schedule } from './greedy.ts';
+import { insertionSchedule, type Placement } from './insertion.ts';
 import { HighsRunner } from './highs-runner.ts';
 import { buildProblem, effectiveCapacity, type PlanningProblem } from './problem.ts';
 
@@ -195,7 +196,7 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
         // HiGHS's own cuts do better on the compact release rows than on the strong ones.
         const compact = buildTimeIndexedModel(p, es, ls, w, undefined, false);
         const mip = await runner.solve(compact.model, {
-          timeLimitMs: left() - 50,
+          timeLimitMs: left() - 300,
           mip: true,
           solution: scheduleToColumns(compact, p, best),
         });
@@ -231,6 +232,8 @@ interface Guidance {
   preferredAgency?: Int32Array;
   /** False: rank by the minor key alone. */
   unitMajor?: boolean;
+  /** Unit-by-unit insertion with this placement instead of day-by-day list scheduling. */
+  insertion?: Placement;
   urgency: number;
   hold: boolean;
 }
@@ -269,6 +272,15 @@ class Search {
 
   run(target: number, g: Guidance): Schedule | undefined {
     const ls = latestStarts(this.p, this.order, target);
+    if (g.insertion)
+      return insertionSchedule(
+        this.p,
+        this.es,
+        ls,
+        target,
+        { unitOrder: g.unitOrder, placement: g.insertion, target: g.minor, preferredAgency: g.preferredAgency },
+        this.agencyPreference,
+      );
     const pos = new Float64Array(this.p.units.length);
     g.unitOrder.forEach((u, i) => (pos[u] = i));
     const rank = new Float64Array(this.p.sites.length);
@@ -294,7 +306,7 @@ class Search {
   tryRules(target: number, guides: Omit<Guidance, 'urgency' | 'hold'>[], until: number): { s: Schedule; g: Guidance } | undefined {
     let best: { s: Schedule; g: Guidance } | undefined;
     for (const base of guides)
-      for (const [urgency, hold] of URGENCY_VARIANTS) {
+      for (const [urgency, hold] of base.insertion ? [[0, false] as [number, boolean]] : URGENCY_VARIANTS) {
         if (best && Date.now() > until) return best;
         const g = { ...base, urgency, hold };
         const s = this.run(target, g);
@@ -304,7 +316,11 @@ class Search {
   }
 
   constructive(wLow: number, until = Infinity): { s: Schedule; g: Guidance } | undefined {
-    const guides = this.unitOrders.map((unitOrder) => ({ unitOrder }));
+    const guides: Omit<Guidance, 'urgency' | 'hold'>[] = this.unitOrders.flatMap((unitOrder) => [
+      { unitOrder },
+      { unitOrder, insertion: 'late' as const },
+      { unitOrder, insertion: 'early' as const },
+    ]);
     let best = this.tryRules(wLow, guides, until);
     if (!best) return undefined;
     // Target each W between the lower bound and the best found, tighter targets first.
@@ -390,6 +406,9 @@ class Search {
     ratio.forEach((u, i) => (ratioPos[u] = i));
     const byRelease = this.p.units.map((u) => u.index).sort((a, b) => (release[a] ?? 0) - (release[b] ?? 0) || (ratioPos[a] ?? 0) - (ratioPos[b] ?? 0));
     return [
+      { unitOrder: byRelease, minor: tbar, preferredAgency: preferred, insertion: 'target' },
+      { unitOrder: byRelease, minor: tbar, insertion: 'target' },
+      { unitOrder: byRelease, insertion: 'late' },
       { unitOrder: byRelease, minor: tbar, preferredAgency: preferred },
       { unitOrder: byRelease, minor: tbar },
       { unitOrder: byRelease, minor: tbar, preferredAgency: preferred, unitMajor: false },
