@@ -159,6 +159,16 @@ export function guardingParties(site: Site): { unit: UnitId | null; agency: Agen
   }
 }
 
+/**
+ * The guards an agency can keep from a date on: the least of its capacity on that date and on every later
+ * step. Guards committed to a site stay there for good, so a later drop in capacity binds today's start.
+ */
+export function capacityFrom(agency: Pick<Agency, 'capacity'>, date: IsoDate): number {
+  let guards = capacityOn(agency, date);
+  for (const step of agency.capacity) if (step.from > date) guards = Math.min(guards, step.guards);
+  return guards;
+}
+
 /** The capacity an agency has committed on a date: the latest step whose `from` ≤ date, 0 before the first. */
 export function capacityOn(agency: Pick<Agency, 'capacity'>, date: IsoDate): number {
   let guards = 0;

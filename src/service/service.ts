@@ -44,7 +44,7 @@ import type {
 } from '../core/scenario/schema.ts';
 import { validateScenario } from '../core/scenario/validate.ts';
 import type { SiteState } from '../core/vocabulary.ts';
-import type { Store } from '../store/db.ts';
+import { isUniqueViolation, refreshStatistics, type Store } from '../store/db.ts';
 import * as repo from '../store/repositories.ts';
 import { ConflictError, InputError, NotFoundError } from './errors.ts';
 
@@ -101,8 +101,18 @@ export class HandoverService {
     for (const l of this.listeners) l(e);
   }
 
-  private tx<T>(fn: (trx: repo.Db) => Promise<T>): Promise<T> {
-    return this.store.db.transaction().execute(fn);
+  /** One transaction; a key written at the same moment by someone else becomes a 409, not a 500. */
+  private async tx<T>(fn: (trx: repo.Db) => Promise<T>): Promise<T> {
+    try {
+      return await this.store.db.transaction().execute(fn);
+    } catch (e) {
+      if (isUniqueViolation(e))
+        throw new ConflictError(
+          'duplicate-id',
+          'A record with the same id was just written by someone else; reload and check.',
+        );
+      throw e;
+    }
   }
 
   // ── operation and scenario ──────────────────────────────────────────────────────────────────────────────
@@ -166,6 +176,7 @@ export class HandoverService {
         },
       });
     });
+    await refreshStatistics(this.store);
     this.emit({ entity: 'operation', id: 'current', action: 'import' });
     return { sites: records.sites.length };
   }

@@ -14,6 +14,8 @@ export interface Store {
   kind: DatabaseKind;
   /** Where the data lives, without credentials: a file path or host/database. */
   location: string;
+  /** PostgreSQL: the schema the store works in, when it is not the default. */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -71,7 +73,18 @@ function openSqlite(path: string): Store {
   };
 }
 
-async function openPostgres(url: string, schema?: string): Promise<Store> {
+/** The schema a URL selects with `?options=-c search_path=NAME`, if any. */
+export function schemaOfUrl(url: string): string | undefined {
+  try {
+    const options = new URL(url).searchParams.get('options') ?? '';
+    return /search_path\s*=\s*([a-z_][a-z0-9_]*)/.exec(options)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+async function openPostgres(url: string, givenSchema?: string): Promise<Store> {
+  const schema = givenSchema ?? schemaOfUrl(url);
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
     throw new ConfigError(`bad schema name "${schema}"`);
   if (schema) {
@@ -86,7 +99,7 @@ async function openPostgres(url: string, schema?: string): Promise<Store> {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    ...(givenSchema ? { options: `-c search_path=${givenSchema}` } : {}),
   });
   // Fail now, with the reason, rather than on the first request.
   const client = await pool.connect().catch(async (e: unknown) => {
@@ -99,6 +112,7 @@ async function openPostgres(url: string, schema?: string): Promise<Store> {
     db,
     kind: 'postgres',
     location: redact(url) + (schema ? ` (schema ${schema})` : ''),
+    ...(schema ? { schema } : {}),
     close: () => db.destroy(),
   };
 }
@@ -114,12 +128,32 @@ function redact(url: string): string {
 }
 
 export async function migrate(store: Store): Promise<void> {
-  const migrator = new Migrator({ db: store.db, provider: migrationProvider(store.kind) });
+  // Kysely looks for its migration tables in every schema unless told which one: name it.
+  const migrator = new Migrator({
+    db: store.db,
+    provider: migrationProvider(store.kind),
+    ...(store.schema ? { migrationTableSchema: store.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`);
   }
+}
+
+/** True for a write refused because a record with the same key exists (on either engine). */
+export function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/**
+ * Refreshes the query planner's statistics after a bulk change (an import), so that pages of a large
+ * register use the position indexes at once rather than scanning and sorting.
+ */
+export async function refreshStatistics(store: Store): Promise<void> {
+  if (store.kind === 'postgres') await sql`analyze sites, units, agencies, incidents`.execute(store.db);
+  else await sql`analyze`.execute(store.db);
 }
 
 /** Drops a test schema (PostgreSQL). */

@@ -157,6 +157,9 @@ export function migrationProvider(kind: DatabaseKind): MigrationProvider {
           .addColumn('note', 'text')
           .addPrimaryKeyConstraint('facility_output_pk', ['site_id', 'date'])
           .execute();
+        // New records take max(position) + 1: an index makes that a lookup, not a scan.
+        for (const t of ['incidents', 'indicator_readings', 'restrictions', 'facility_output'] as const)
+          await db.schema.createIndex(`${t}_position`).on(t).column('position').execute();
         await db.schema
           .createTable('audit_log')
           .addColumn('seq', kind === 'postgres' ? 'serial' : 'integer', (c) =>

@@ -74,7 +74,9 @@ export async function updatePlanProgress(db: Db, id: number, progress: number, p
   await db
     .updateTable('plans')
     .set({ progress, phase, heartbeat_at: new Date().toISOString() })
-    .where('id', '=', id).where('state', '=', 'running').execute();
+    .where('id', '=', id)
+    .where('state', '=', 'running')
+    .execute();
 }
 
 export async function finishPlanRun(
@@ -84,7 +86,11 @@ export async function finishPlanRun(
 ): Promise<void> {
   const finished_at = new Date().toISOString();
   if ('error' in outcome)
-    await db.updateTable('plans').set({ state: 'failed', error: outcome.error, finished_at }).where('id', '=', id).execute();
+    await db
+      .updateTable('plans')
+      .set({ state: 'failed', error: outcome.error, finished_at })
+      .where('id', '=', id)
+      .execute();
   else
     await db
       .updateTable('plans')
@@ -113,8 +119,16 @@ export async function listPlans(db: Db, limit = 100): Promise<PlanRecord[]> {
 }
 
 export async function markPlanAdopted(db: Db, id: number, actor: string): Promise<void> {
-  await db.updateTable('plans').set({ adopted_at: null, adopted_by: null }).where('adopted_at', 'is not', null).execute();
-  await db.updateTable('plans').set({ adopted_at: new Date().toISOString(), adopted_by: actor }).where('id', '=', id).execute();
+  await db
+    .updateTable('plans')
+    .set({ adopted_at: null, adopted_by: null })
+    .where('adopted_at', 'is not', null)
+    .execute();
+  await db
+    .updateTable('plans')
+    .set({ adopted_at: new Date().toISOString(), adopted_by: actor })
+    .where('id', '=', id)
+    .execute();
 }
 
 /**

@@ -582,6 +582,7 @@ export async function listIncidents(
   return { items: rows.map(incidentRowToIncident), total: Number(count.n) };
 }
 
+/** Records a day's reading, replacing that day's earlier one; returns the one replaced, if any. */
 export async function upsertIndicatorReading(db: Db, r: IndicatorReading): Promise<IndicatorReading | null> {
   const before = await db
     .selectFrom('indicator_readings')
@@ -589,18 +590,11 @@ export async function upsertIndicatorReading(db: Db, r: IndicatorReading): Promi
     .where('date', '=', r.date)
     .where('indicator', '=', r.indicator)
     .executeTakeFirst();
-  if (before)
-    await db
-      .updateTable('indicator_readings')
-      .set({ level: r.level, note: r.note })
-      .where('date', '=', r.date)
-      .where('indicator', '=', r.indicator)
-      .execute();
-  else
-    await db
-      .insertInto('indicator_readings')
-      .values({ ...r, position: await nextPosition(db, 'indicator_readings') })
-      .execute();
+  await db
+    .insertInto('indicator_readings')
+    .values({ ...r, position: await nextPosition(db, 'indicator_readings') })
+    .onConflict((oc) => oc.columns(['date', 'indicator']).doUpdateSet({ level: r.level, note: r.note }))
+    .execute();
   return before
     ? {
         date: before.date,
@@ -646,6 +640,7 @@ export async function listRestrictions(db: Db): Promise<Restriction[]> {
   }));
 }
 
+/** Records a facility's day, replacing that day's earlier report; returns the one replaced, if any. */
 export async function upsertFacilityOutput(
   db: Db,
   r: FacilityOutputReport,
@@ -662,23 +657,11 @@ export async function upsertFacilityOutput(
     products: r.products.length ? json(r.products) : null,
     note: r.note,
   };
-  if (before)
-    await db
-      .updateTable('facility_output')
-      .set(row)
-      .where('site_id', '=', r.siteId)
-      .where('date', '=', r.date)
-      .execute();
-  else
-    await db
-      .insertInto('facility_output')
-      .values({
-        site_id: r.siteId,
-        date: r.date,
-        position: await nextPosition(db, 'facility_output'),
-        ...row,
-      })
-      .execute();
+  await db
+    .insertInto('facility_output')
+    .values({ site_id: r.siteId, date: r.date, position: await nextPosition(db, 'facility_output'), ...row })
+    .onConflict((oc) => oc.columns(['site_id', 'date']).doUpdateSet(row))
+    .execute();
   return before ? outputRowToReport(before) : null;
 }
 

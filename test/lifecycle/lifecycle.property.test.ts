@@ -252,10 +252,14 @@ function startAgency(w: World, site: Site, agency: number | null): Agency | null
 
 // ── the test's own account of the rules ─────────────────────────────────────────────────────────────────────
 
-/** Capacity on a date, computed here: the guards of the latest step on or before the date, 0 before any. */
+/**
+ * Capacity from a date on, computed here: the guards of the latest step on or before the date (0 before
+ * any), lowered by any later step with fewer guards — committed guards stay on their sites for good.
+ */
 function capacityOnDate(agency: Agency, date: IsoDate): number {
   const steps = agency.capacity.filter((s) => s.from <= date).sort((a, b) => (a.from < b.from ? -1 : 1));
-  return steps.length ? steps[steps.length - 1]!.guards : 0;
+  const onDate = steps.length ? steps[steps.length - 1]!.guards : 0;
+  return Math.min(onDate, ...agency.capacity.filter((s) => s.from > date).map((s) => s.guards));
 }
 
 const committedSites = (sites: readonly Site[], agency: string) =>
@@ -605,7 +609,7 @@ describe('lifecycle core refuses by the right rule', () => {
     expect(refusal(w, { kind: 'withdraw', contingent: 0, day: 4 })).toBe('contingent-deployed');
   });
 
-  it('capacity is the capacity on the day joint guard starts', () => {
+  it('capacity is the least the agency has from the day joint guard starts on', () => {
     let w = world();
     w = accept(w, { kind: 'start', site: 0, agency: 0, day: 1 }); // 15 of 20
     w = replaceSite(w, { ...w.sites[1]!, notBefore: null, after: [] });

@@ -1,7 +1,7 @@
 import { addDays, type IsoDate } from '../dates.ts';
 import type { SiteId } from '../ids.ts';
 import {
-  capacityOn,
+  capacityFrom,
   guardingParties,
   type Agency,
   type Contingent,
@@ -105,11 +105,11 @@ export function startJointGuard(site: Site, agency: Agency, on: IsoDate, ctx: Jo
       'throughput',
       `${ctx.startedThatDay} handovers already started on ${on}; the operation allows at most ${ctx.maxHandoversPerDay} a day.`,
     );
-  const capacity = capacityOn(agency, on);
+  const capacity = capacityFrom(agency, on);
   if (ctx.committedGuards + site.guards > capacity)
     refuse(
       'agency-capacity',
-      `${agency.name} has ${capacity} guards on ${on} and ${ctx.committedGuards} already committed; site "${site.id}" needs ${site.guards} more.`,
+      `${agency.name} can keep ${capacity} guards from ${on} on and has ${ctx.committedGuards} already committed; site "${site.id}" needs ${site.guards} more.`,
     );
   return {
     ...site,
