@@ -95,7 +95,10 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     try {
       done(null, JSON.parse(body) as unknown);
     } catch (e) {
-      done(new InputError([{ path: '(body)', message: `not valid JSON: ${(e as Error).message}` }]), undefined);
+      done(
+        new InputError([{ path: '(body)', message: `not valid JSON: ${(e as Error).message}` }]),
+        undefined,
+      );
     }
   });
 
