@@ -15,6 +15,8 @@ export interface GreedyRule {
   readonly urgency: number;
   /** When an urgent site finds no room, hold its agencies for the rest of the day. */
   readonly holdForUrgent: boolean;
+  /** A site waits until this day even when it could start earlier (a relaxed plan's start: not work-conserving). */
+  readonly notBefore?: Int32Array;
   /** Agency to try first for each site (-1 for none), e.g. where the LP relaxation puts it. */
   readonly preferredAgency?: Int32Array;
 }
@@ -85,6 +87,7 @@ export function greedySchedule(
     done[f] === 0 &&
     pendingPreds[f] === 0 &&
     (readyDay[f] ?? 0) <= day &&
+    (rule.notBefore === undefined || (rule.notBefore[f] ?? 0) <= day) &&
     p.sites[f]?.pinnedStart === undefined;
   // Final packing guard (Hall's condition on the capacity kept for good): hallSlack[S] = final capacity of
   // the agencies in S − guards still to place whose agencies all lie in S. Placing a site of agency set M
@@ -101,11 +104,16 @@ export function greedySchedule(
       siteMask[s.index] = m;
     }
     const demand = new Float64Array(size);
-    for (const s of p.sites) demand[siteMask[s.index] ?? 0] = (demand[siteMask[s.index] ?? 0] ?? 0) + s.guards;
-    for (let b = 0; b < A; b++) for (let S = 0; S < size; S++) if (S & (1 << b)) demand[S] = (demand[S] ?? 0) + (demand[S ^ (1 << b)] ?? 0);
+    for (const s of p.sites)
+      demand[siteMask[s.index] ?? 0] = (demand[siteMask[s.index] ?? 0] ?? 0) + s.guards;
+    for (let b = 0; b < A; b++)
+      for (let S = 0; S < size; S++)
+        if (S & (1 << b)) demand[S] = (demand[S] ?? 0) + (demand[S ^ (1 << b)] ?? 0);
     for (let S = 0; S < size; S++) {
       let cap = 0;
-      for (let a = 0; a < A; a++) if (S & (1 << a)) cap += p.agencies[a]?.effective[(p.agencies[a]?.effective.length ?? 1) - 1]?.guards ?? 0;
+      for (let a = 0; a < A; a++)
+        if (S & (1 << a))
+          cap += p.agencies[a]?.effective[(p.agencies[a]?.effective.length ?? 1) - 1]?.guards ?? 0;
       hallSlack[S] = cap - (demand[S] ?? 0);
     }
   }
@@ -127,7 +135,8 @@ export function greedySchedule(
       if ((S & m) === m) hallSlack[S] = (hallSlack[S] ?? 0) + g;
     }
   };
-  const fits = (f: number, a: number, guards: number) => !held[a] && (slack[a] ?? 0) >= guards && keepsPacking(f, a);
+  const fits = (f: number, a: number, guards: number) =>
+    !held[a] && (slack[a] ?? 0) >= guards && keepsPacking(f, a);
   const pickAgency = (f: number): number => {
     const s = p.sites[f];
     if (!s) return -1;
@@ -135,7 +144,9 @@ export function greedySchedule(
     if (preferred >= 0 && s.agencies.includes(preferred) && fits(f, preferred, s.guards)) return preferred;
     for (const a of agencyPreference) if (s.agencies.includes(a) && fits(f, a, s.guards)) return a;
     // A pinned site goes where it must, even if that strains the packing guard.
-    if (s.pinnedStart !== undefined) for (const a of agencyPreference) if (s.agencies.includes(a) && !held[a] && (slack[a] ?? 0) >= s.guards) return a;
+    if (s.pinnedStart !== undefined)
+      for (const a of agencyPreference)
+        if (s.agencies.includes(a) && !held[a] && (slack[a] ?? 0) >= s.guards) return a;
     return -1;
   };
 

@@ -18,13 +18,15 @@ import {
 } from './exact.ts';
 import { evaluateSchedule, greedySchedule, type Schedule } from './greedy.ts';
 import { insertionSchedule, type Placement } from './insertion.ts';
+import { lagrangeBound } from './lagrange.ts';
 import { HighsRunner } from './highs-runner.ts';
 import { buildProblem, effectiveCapacity, type PlanningProblem } from './problem.ts';
 
 export type PlanStatus = 'optimal' | 'feasible' | 'infeasible';
 
 export interface PlanReason {
-  constraint: 'eligibility' | 'capacity' | 'deadline' | 'precedence' | 'pin' | 'throughput' | 'gate' | 'search';
+  constraint:
+    'eligibility' | 'capacity' | 'deadline' | 'precedence' | 'pin' | 'throughput' | 'gate' | 'search';
   message: string;
   sites?: string[];
   agencies?: string[];
@@ -50,7 +52,7 @@ export interface PlanOptions {
   onProgress?: (p: { phase: string; fraction: number }) => void;
   /** Upper size of the time-indexed MIP (columns) solved exactly; default 60,000. */
   exactColumnLimit?: number;
-  /** Upper size of the time-indexed LP relaxation solved for bounds and guidance; default 400,000. */
+  /** Upper size of the time-indexed LP relaxation solved for bounds and guidance; default 60,000. */
   lpColumnLimit?: number;
 }
 
@@ -142,13 +144,36 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   };
 
   progress('improve', 0.3);
-  if (guide) consider(ctx.improve(best, guide, bestEval.w, Math.min(deadlineAt, Date.now() + Math.min(budget * 0.05, 150))));
+  if (guide)
+    consider(
+      ctx.improve(best, guide, bestEval.w, Math.min(deadlineAt, Date.now() + Math.min(budget * 0.05, 150))),
+    );
+
+  // Lagrangian bound at the best W (fast at any size), and its relaxed solution as guidance.
+  progress('bound', 0.35);
+  let pdBound = simplePersonDaysBound(p, es);
+  {
+    const w = bestEval.w;
+    const lsW = latestStarts(p, order, w);
+    const lag = lagrangeBound(p, es, lsW, w, bestEval.pd, Math.min(deadlineAt, Date.now() + budget * 0.15));
+    if (lag) {
+      pdBound = Math.max(pdBound, Math.ceil(lag.bound - 1e-6 * Math.max(1, Math.abs(lag.bound))));
+      if (pdBound < bestEval.pd) {
+        const guides = ctx.guidesFrom(Float64Array.from(lag.start), lag.agency, lag.release);
+        const guided = ctx.tryRules(w, guides, Math.min(deadlineAt, Date.now() + budget * 0.1));
+        if (guided) {
+          consider(guided.s);
+          if (evaluateSchedule(p, guided.s).w <= w)
+            consider(ctx.improve(guided.s, guided.g, w, Math.min(deadlineAt, Date.now() + budget * 0.1)));
+        }
+      }
+    }
+  }
 
   // Exact stage: the time-indexed model with HiGHS, in a worker under a watchdog.
   progress('exact', 0.4);
-  let pdBound = simplePersonDaysBound(p, es);
   const mipLimit = options.exactColumnLimit ?? 60_000;
-  const lpLimit = options.lpColumnLimit ?? 400_000;
+  const lpLimit = options.lpColumnLimit ?? 60_000;
   const alreadyProven = () => wLow === bestEval.w && pdBound >= bestEval.pd;
   const left = () => deadlineAt - Date.now();
   const runner = new HighsRunner();
@@ -179,7 +204,11 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
     if (!alreadyProven() && cols <= lpLimit && left() > 100) {
       // The strong release rows tighten the LP bound; they triple the model, so only on moderate sizes.
       const m = buildTimeIndexedModel(p, es, ls, w, undefined, cols <= 40_000);
-      const lp = await runner.solve(m.model, { timeLimitMs: left() * 0.6, mip: false, options: { solver: 'ipm', run_crossover: 'off' } });
+      const lp = await runner.solve(m.model, {
+        timeLimitMs: left() * 0.6,
+        mip: false,
+        options: { solver: 'ipm', run_crossover: 'off' },
+      });
       if (lp.kind === 'optimal') {
         // The interior-point objective is optimal to a relative tolerance of about 1e-8.
         pdBound = Math.max(pdBound, Math.ceil(lp.objective - Math.abs(lp.objective) * 1e-7 - 1e-6));
@@ -188,7 +217,9 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
         if (guided) {
           consider(guided.s);
           if (!alreadyProven() && evaluateSchedule(p, guided.s).w <= w)
-            consider(ctx.improve(guided.s, guided.g, w, Date.now() + left() * (cols <= mipLimit ? 0.2 : 0.8)));
+            consider(
+              ctx.improve(guided.s, guided.g, w, Date.now() + left() * (cols <= mipLimit ? 0.2 : 0.8)),
+            );
         }
       }
       if (!alreadyProven() && cols <= mipLimit && left() > 100) {
@@ -258,7 +289,9 @@ class Search {
   ) {
     const guardsOfUnit = p.units.map((u) => u.sites.reduce((acc, f) => acc + (p.sites[f]?.guards ?? 0), 0));
     const byRatio = (weight: (u: number) => number) =>
-      p.units.map((u) => u.index).sort((x, y) => (p.units[y]?.strength ?? 0) / weight(y) - (p.units[x]?.strength ?? 0) / weight(x));
+      p.units
+        .map((u) => u.index)
+        .sort((x, y) => (p.units[y]?.strength ?? 0) / weight(y) - (p.units[x]?.strength ?? 0) / weight(x));
     // Smith's rule with the resource a unit's sites consume: guards (capacity) or handover slots (throughput).
     this.unitOrders = [
       byRatio((u) => Math.max(1, guardsOfUnit[u] ?? 1)),
@@ -267,7 +300,9 @@ class Search {
     ];
     // Agencies that take fewer kinds of site first, so that the broad ones stay free for what only they take.
     const takers = p.agencies.map((a) => p.sites.filter((s) => s.eligible.includes(a.index)).length);
-    this.agencyPreference = p.agencies.map((a) => a.index).sort((x, y) => (takers[x] ?? 0) - (takers[y] ?? 0));
+    this.agencyPreference = p.agencies
+      .map((a) => a.index)
+      .sort((x, y) => (takers[x] ?? 0) - (takers[y] ?? 0));
   }
 
   run(target: number, g: Guidance): Schedule | undefined {
@@ -278,14 +313,22 @@ class Search {
         this.es,
         ls,
         target,
-        { unitOrder: g.unitOrder, placement: g.insertion, target: g.minor, preferredAgency: g.preferredAgency },
+        {
+          unitOrder: g.unitOrder,
+          placement: g.insertion,
+          target: g.minor,
+          preferredAgency: g.preferredAgency,
+        },
         this.agencyPreference,
       );
     const pos = new Float64Array(this.p.units.length);
     g.unitOrder.forEach((u, i) => (pos[u] = i));
     const rank = new Float64Array(this.p.sites.length);
     const scale = 1e6;
-    for (const s of this.p.sites) rank[s.index] = (g.unitMajor === false ? 0 : (pos[s.unit] ?? 0) * scale) + (g.minor ? (g.minor[s.index] ?? 0) : (ls[s.index] ?? 0));
+    for (const s of this.p.sites)
+      rank[s.index] =
+        (g.unitMajor === false ? 0 : (pos[s.unit] ?? 0) * scale) +
+        (g.minor ? (g.minor[s.index] ?? 0) : (ls[s.index] ?? 0));
     return greedySchedule(
       this.p,
       { latest: ls, rank, urgency: g.urgency, holdForUrgent: g.hold, preferredAgency: g.preferredAgency },
@@ -303,7 +346,11 @@ class Search {
   }
 
   /** Best of the priority rules for a target W; returns the guidance that produced it too. */
-  tryRules(target: number, guides: Omit<Guidance, 'urgency' | 'hold'>[], until: number): { s: Schedule; g: Guidance } | undefined {
+  tryRules(
+    target: number,
+    guides: Omit<Guidance, 'urgency' | 'hold'>[],
+    until: number,
+  ): { s: Schedule; g: Guidance } | undefined {
     let best: { s: Schedule; g: Guidance } | undefined;
     for (const base of guides)
       for (const [urgency, hold] of base.insertion ? [[0, false] as [number, boolean]] : URGENCY_VARIANTS) {
@@ -401,10 +448,17 @@ class Search {
     }
     const release = new Float64Array(this.p.units.length);
     for (const u of this.p.units) release[u.index] = x[m.unitCol[u.index] ?? -1] ?? 0;
+    return this.guidesFrom(tbar, preferred, release);
+  }
+
+  /** Guidance from a relaxed solution: mean start per site, agency per site, release per unit. */
+  guidesFrom(tbar: Float64Array, preferred: Int32Array, release: Float64Array): Omit<Guidance, 'urgency' | 'hold'>[] {
     const ratio = this.unitOrders[0] ?? [];
     const ratioPos = new Float64Array(this.p.units.length);
     ratio.forEach((u, i) => (ratioPos[u] = i));
-    const byRelease = this.p.units.map((u) => u.index).sort((a, b) => (release[a] ?? 0) - (release[b] ?? 0) || (ratioPos[a] ?? 0) - (ratioPos[b] ?? 0));
+    const byRelease = this.p.units
+      .map((u) => u.index)
+      .sort((a, b) => (release[a] ?? 0) - (release[b] ?? 0) || (ratioPos[a] ?? 0) - (ratioPos[b] ?? 0));
     return [
       { unitOrder: byRelease, minor: tbar, preferredAgency: preferred, insertion: 'target' },
       { unitOrder: byRelease, minor: tbar, insertion: 'target' },
@@ -477,7 +531,8 @@ export function verifySchedule(p: PlanningProblem, s: Schedule): boolean {
     days.add(Math.max(0, lastStep));
     for (const t of days) {
       let used = 0;
-      for (const site of p.sites) if (s.agency[site.index] === a.index && (s.start[site.index] ?? 0) <= t) used += site.guards;
+      for (const site of p.sites)
+        if (s.agency[site.index] === a.index && (s.start[site.index] ?? 0) <= t) used += site.guards;
       let cap = 0;
       for (const st of a.steps) if (st.day <= t) cap = st.guards;
       if (used > cap) return false;
@@ -503,7 +558,10 @@ function planFromSchedule(
       transfer: date(t + site.overlap),
     };
   });
-  const units = p.units.map((u) => ({ unit: u.id, released: date(u.sites.length ? (e.release[u.index] ?? 0) : 0) }));
+  const units = p.units.map((u) => ({
+    unit: u.id,
+    released: date(u.sites.length ? (e.release[u.index] ?? 0) : 0),
+  }));
   const contingents = p.contingents.map((c) => {
     let r = 0;
     let any = false;
@@ -651,7 +709,9 @@ function earlyReasons(p: PlanningProblem, es: Int32Array): PlanReason[] {
   }
   // Pinned agency and start together: the pinned guards alone must fit the capacity on their day.
   for (const a of p.agencies) {
-    const pins = p.sites.filter((s) => s.pinnedAgency === a.index && s.pinnedStart !== undefined).sort((x, y) => (x.pinnedStart ?? 0) - (y.pinnedStart ?? 0));
+    const pins = p.sites
+      .filter((s) => s.pinnedAgency === a.index && s.pinnedStart !== undefined)
+      .sort((x, y) => (x.pinnedStart ?? 0) - (y.pinnedStart ?? 0));
     let acc = 0;
     for (let i = 0; i < pins.length; i++) {
       const s = pins[i];
@@ -704,7 +764,13 @@ function shortfallReason(p: PlanningProblem, sf: Shortfall): PlanReason {
 }
 
 /** What decides the withdrawal day: the bound that meets it, checked by re-solving relaxed variants. */
-function bindingReasons(p: PlanningProblem, order: readonly number[], es: Int32Array, w: number, search: Search): PlanReason[] {
+function bindingReasons(
+  p: PlanningProblem,
+  order: readonly number[],
+  es: Int32Array,
+  w: number,
+  search: Search,
+): PlanReason[] {
   const reasons: PlanReason[] = [];
   if (p.sites.length === 0) return reasons;
   // Sites whose gates and predecessors alone put their transfer on W.
