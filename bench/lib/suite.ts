@@ -1,7 +1,6 @@
 /** The three service figures for one storage engine, each beside its raw baseline measured in the same run. */
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
-import { sql } from 'kysely';
 import type { Scenario } from '../../src/core/scenario/schema.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { HandoverService, type Actor } from '../../src/service/service.ts';
@@ -28,6 +27,8 @@ export interface ImportFigure {
   validateMs: number;
   /** The transaction: every insert and the commit. */
   writeMs: number;
+  /** After the commit: the service's refreshStatistics (ANALYZE on PostgreSQL, `analyze` on SQLite). */
+  statisticsMs: number;
 }
 
 export interface SuiteResult {
@@ -46,8 +47,6 @@ export interface SuiteResult {
     meanBytes: number;
     baseline: Latency;
     baselineDescribe: string;
-    /** Diagnostic, not what the service does: the same pages once ANALYZE has given the planner statistics. */
-    afterAnalyze: Latency;
   };
   incidents: {
     writes: number;
@@ -55,8 +54,6 @@ export interface SuiteResult {
     meanMs: number;
     /** CPU time of the process per write (user + system), less sensitive to other load than wall time. */
     cpuMs: number;
-    /** Diagnostic: further writes once an index on incidents(position) exists (the proposed fix). */
-    withPositionIndex: { writes: number; perSecond: number; cpuMs: number };
     baselinePerSecond: number;
     baselineMeanMs: number;
     baselineCpuMs: number;
@@ -67,21 +64,48 @@ export interface SuiteResult {
 const ACTOR: Actor = { name: 'bench' };
 const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 
-/** A service whose store notes when the import's transaction opens, to split validation from writing. */
-function splitTimed(store: Store): { service: HandoverService; txOpenedAt: () => number } {
-  let mark = NaN;
-  const db = new Proxy(store.db, {
-    get(target, prop) {
-      if (prop === 'transaction')
-        return () => {
-          mark = nowMs();
-          return target.transaction();
-        };
-      const v: unknown = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+/** Forwards every property to `target`, methods bound to it, except those `own` answers. */
+function forward<T extends object>(target: T, own: (prop: string | symbol) => unknown): T {
+  return new Proxy(target, {
+    get(t, prop) {
+      const mine = own(prop);
+      if (mine !== undefined) return mine;
+      const v: unknown = Reflect.get(t, prop, t);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
     },
   });
-  return { service: new HandoverService({ ...store, db }), txOpenedAt: () => mark };
+}
+
+/**
+ * A service whose store notes when the import's transaction opens and when it has committed, to split
+ * validation, writing and the statistics refresh that follows the commit.
+ */
+function splitTimed(store: Store): {
+  service: HandoverService;
+  marks: () => { opened: number; committed: number };
+} {
+  let opened = NaN;
+  let committed = NaN;
+  const db = forward(store.db, (prop) =>
+    prop === 'transaction'
+      ? () => {
+          opened = nowMs();
+          const builder = store.db.transaction();
+          return forward(builder, (p) =>
+            p === 'execute'
+              ? async (fn: Parameters<typeof builder.execute>[0]) => {
+                  try {
+                    return await builder.execute(fn);
+                  } finally {
+                    committed = nowMs();
+                  }
+                }
+              : undefined,
+          );
+        }
+      : undefined,
+  );
+  return { service: new HandoverService({ ...store, db }), marks: () => ({ opened, committed }) };
 }
 
 async function timedImport(
@@ -90,12 +114,21 @@ async function timedImport(
   scenario: Scenario,
 ): Promise<[ImportFigure, Store]> {
   const store = await backend.fresh(label);
-  const { service, txOpenedAt } = splitTimed(store);
+  const { service, marks } = splitTimed(store);
   const t0 = nowMs();
   const { sites } = await service.importScenario(scenario, ACTOR);
   const t1 = nowMs();
-  const mark = txOpenedAt();
-  return [{ sites, totalMs: t1 - t0, validateMs: mark - t0, writeMs: t1 - mark }, store];
+  const { opened, committed } = marks();
+  return [
+    {
+      sites,
+      totalMs: t1 - t0,
+      validateMs: opened - t0,
+      writeMs: committed - opened,
+      statisticsMs: t1 - committed,
+    },
+    store,
+  ];
 }
 
 export function sitePaths(g: GeneratedScenario, count = 40): string[] {
@@ -180,8 +213,6 @@ export async function runSuite(
         const paths = sitePaths(g);
         const { samples, bytes } = await client.run(paths, opts.requests, opts.warmupRequests);
         const constSamples = (await base.run(['/const'], opts.requests, opts.warmupRequests)).samples;
-        await sql`analyze`.execute(store.db);
-        const analyzed = (await client.run(paths, Math.ceil(opts.requests / 2), 50)).samples;
         const pick = (limit50: boolean) =>
           samples.filter(
             (_, i) => paths[(opts.warmupRequests + i) % paths.length]?.includes('limit=50') === limit50,
@@ -193,7 +224,6 @@ export async function runSuite(
           meanBytes: bytes,
           baseline: latency(constSamples),
           baselineDescribe: 'Fastify GET returning a constant, same client',
-          afterAnalyze: latency(analyzed),
         };
       } finally {
         client.close();
@@ -229,15 +259,6 @@ export async function runSuite(
 
     for (let k = 0; k < opts.warmupWrites; k++)
       await raw.insertIncident(incidentValues(-1 - k, g.siteIds[0] as string));
-    // Diagnostic, the proposed fix: an index for the max(position) that every insertIncidents runs.
-    await sql`create index bench_incidents_position on incidents (position)`.execute(store.db);
-    const fixWrites = Math.ceil(opts.writes / 2);
-    const cf = process.cpuUsage();
-    const tf = nowMs();
-    for (let k = 0; k < fixWrites; k++) await record(opts.writes + k);
-    const fixMs = nowMs() - tf;
-    const fixCpu = cpuMs(process.cpuUsage(cf));
-
     const cr = process.cpuUsage();
     const tr = nowMs();
     for (let k = 0; k < opts.writes; k++)
@@ -256,11 +277,6 @@ export async function runSuite(
         perSecond: (opts.writes / writeMs) * 1000,
         meanMs: writeMs / opts.writes,
         cpuMs: writeCpu / opts.writes,
-        withPositionIndex: {
-          writes: fixWrites,
-          perSecond: (fixWrites / fixMs) * 1000,
-          cpuMs: fixCpu / fixWrites,
-        },
         baselinePerSecond: (opts.writes / rawMs) * 1000,
         baselineMeanMs: rawMs / opts.writes,
         baselineCpuMs: rawCpu / opts.writes,
