@@ -2,6 +2,7 @@ import { parseScenario } from '../../core/scenario/io.ts';
 import { buildApp } from '../../server/app.ts';
 import { PlanningService } from '../../service/planning.ts';
 import { HandoverService } from '../../service/service.ts';
+import { openChangeBus } from '../../store/change-bus.ts';
 import { openStore } from '../../store/db.ts';
 import { actorFromEnv, demoScenarioText } from '../context.ts';
 
@@ -19,7 +20,9 @@ export async function serve(opts: { port: number; host: string; demo: boolean })
   const abandoned = await planning.recoverAbandonedRuns();
   if (abandoned)
     console.log(`${abandoned} planning run(s) left unfinished by a stopped instance were marked failed.`);
-  const app = await buildApp({ service, planning, logger: process.env['LOG_REQUESTS'] === '1' });
+  // With PostgreSQL, changes travel to every instance (LISTEN/NOTIFY) for live updates.
+  const bus = await openChangeBus(store, process.env['DATABASE_URL']);
+  const app = await buildApp({ service, planning, bus, logger: process.env['LOG_REQUESTS'] === '1' });
   await app.listen({ port: opts.port, host: opts.host });
   console.log(
     `Handover is serving on http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port} (${store.kind}: ${store.location})`,
@@ -27,6 +30,7 @@ export async function serve(opts: { port: number; host: string; demo: boolean })
   const stop = async (signal: string) => {
     console.log(`${signal}: stopping.`);
     await app.close();
+    await bus.close();
     await store.close();
     process.exit(0);
   };
