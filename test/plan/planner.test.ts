@@ -7,6 +7,7 @@ import type { Scenario } from '../../src/core/scenario/schema.ts';
 import { validateScenario } from '../../src/core/scenario/validate.ts';
 import { bruteForceOptimum } from './brute-force.ts';
 import { checkPlan } from './checker.ts';
+import { generateOperation } from '../../bench/plan.ts';
 import { randomScenario, type ScenarioShape } from './generate.ts';
 
 const shared = (name: string): Scenario => {
@@ -151,6 +152,32 @@ describe('random scenarios', () => {
     );
     expect(feasible).toBeGreaterThan(20);
     expect(infeasible).toBeGreaterThan(5);
+  }, 120_000);
+
+  it('plans from every stage pass the checker: heuristics alone, and refinement a few units at a time', async () => {
+    let refined = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.boolean(), async (seed, heuristicsOnly) => {
+        const s = generateOperation(40 + (seed % 40), seed);
+        const plan = await planHandovers(
+          s,
+          heuristicsOnly
+            ? { timeLimitMs: 1500, exactColumnLimit: 0, lpColumnLimit: 0, fullMipColumnLimit: 0 }
+            : {
+                timeLimitMs: 2500,
+                fullMipColumnLimit: 0,
+                neighbourhoodSites: 15,
+                neighbourhoodMs: 300,
+                onProgress: (p) => {
+                  if (p.phase === 'refine') refined++;
+                },
+              },
+        );
+        expect(checkPlan(s, plan)).toEqual([]);
+      }),
+      { numRuns: 8, seed: 11 },
+    );
+    expect(refined).toBeGreaterThan(0);
   }, 120_000);
 
   it('larger random plans pass the checker', async () => {

@@ -37,6 +37,8 @@ export function buildTimeIndexedModel(
   w: number,
   withdrawalWeight?: number,
   strongRelease = true,
+  /** Handovers that may still start on day t, when it varies (a sub-problem with other sites fixed). */
+  throughputAt?: (t: number) => number,
 ): TimeIndexedModel {
   const colSite: number[] = [];
   const colAgency: number[] = [];
@@ -91,12 +93,14 @@ export function buildTimeIndexedModel(
       set.add(colSite[j] ?? 0);
       perDay.set(t, set);
     }
-    for (const [t, set] of perDay)
-      if (set.size > p.throughput) {
+    for (const [t, set] of perDay) {
+      const limit = throughputAt ? throughputAt(t) : p.throughput;
+      if (set.size > limit) {
         throughputRow.set(t, rowLower.length);
         rowLower.push(-INF);
-        rowUpper.push(p.throughput);
+        rowUpper.push(limit);
       }
+    }
   }
   // Precedence rows: Σ t·x_f − Σ t·x_h ≥ d_h.
   const precRowsOfSite: { row: number; sign: number }[][] = p.sites.map(() => []);
@@ -321,7 +325,8 @@ export function scheduleToColumns(
     for (const f of u.sites) r = Math.max(r, (s.start[f] ?? 0) + (p.sites[f]?.overlap ?? 0));
     x[j] = r;
     const z0 = m.zCol[u.index] ?? -1;
-    if (z0 >= 0) for (let t = m.releaseFloor[u.index] ?? 0; t < r; t++) x[z0 + t - (m.releaseFloor[u.index] ?? 0)] = 1;
+    if (z0 >= 0)
+      for (let t = m.releaseFloor[u.index] ?? 0; t < r; t++) x[z0 + t - (m.releaseFloor[u.index] ?? 0)] = 1;
   }
   return x;
 }

@@ -81,6 +81,11 @@ export class HighsRunner {
   private nextId = 1;
   private dead = false;
 
+  /** True once the worker was stopped (by the watchdog or close): no further solves. */
+  get stopped(): boolean {
+    return this.dead;
+  }
+
   private ensureWorker(): Worker | undefined {
     if (this.dead) return undefined;
     if (!this.worker) {

@@ -24,6 +24,7 @@ export function lagrangeBound(
   upper: number,
   until: number,
   maxIterations = 2000,
+  staleLimit = 15,
 ): LagrangeResult | undefined {
   const n = p.sites.length;
   const A = p.agencies.length;
@@ -168,7 +169,7 @@ export function lagrangeBound(
       bestAgency.set(agency);
       bestRelease.set(release);
       stale = 0;
-    } else if (++stale >= 15) {
+    } else if (++stale >= staleLimit) {
       theta /= 2;
       stale = 0;
       if (theta < 1e-4) break;

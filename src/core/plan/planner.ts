@@ -19,6 +19,7 @@ import {
 import { evaluateSchedule, greedySchedule, type Schedule } from './greedy.ts';
 import { insertionSchedule, type Placement } from './insertion.ts';
 import { lagrangeBound } from './lagrange.ts';
+import { improveUnitsWithMip } from './lns.ts';
 import { HighsRunner } from './highs-runner.ts';
 import { buildProblem, effectiveCapacity, type PlanningProblem } from './problem.ts';
 
@@ -52,6 +53,11 @@ export interface PlanOptions {
   onProgress?: (p: { phase: string; fraction: number }) => void;
   /** Upper size of the time-indexed MIP (columns) solved exactly; default 60,000. */
   exactColumnLimit?: number;
+  /** Upper size of the MIP solved whole for person-days; larger ones are refined a few units at a time. Default 15,000. */
+  fullMipColumnLimit?: number;
+  /** Sites freed per refinement step (default 250) and its time limit (default 1,500 ms). */
+  neighbourhoodSites?: number;
+  neighbourhoodMs?: number;
   /** Upper size of the time-indexed LP relaxation solved for bounds and guidance; default 60,000. */
   lpColumnLimit?: number;
 }
@@ -160,11 +166,11 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
       pdBound = Math.max(pdBound, Math.ceil(lag.bound - 1e-6 * Math.max(1, Math.abs(lag.bound))));
       if (pdBound < bestEval.pd) {
         const guides = ctx.guidesFrom(Float64Array.from(lag.start), lag.agency, lag.release);
-        const guided = ctx.tryRules(w, guides, Math.min(deadlineAt, Date.now() + budget * 0.1));
+        const guided = ctx.tryRules(w, guides, Math.min(deadlineAt, Date.now() + budget * 0.05));
         if (guided) {
           consider(guided.s);
           if (evaluateSchedule(p, guided.s).w <= w)
-            consider(ctx.improve(guided.s, guided.g, w, Math.min(deadlineAt, Date.now() + budget * 0.1)));
+            consider(ctx.improve(guided.s, guided.g, w, Math.min(deadlineAt, Date.now() + budget * 0.05)));
         }
       }
     }
@@ -173,6 +179,7 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   // Exact stage: the time-indexed model with HiGHS, in a worker under a watchdog.
   progress('exact', 0.4);
   const mipLimit = options.exactColumnLimit ?? 60_000;
+  const fullMipLimit = options.fullMipColumnLimit ?? 15_000;
   const lpLimit = options.lpColumnLimit ?? 60_000;
   const alreadyProven = () => wLow === bestEval.w && pdBound >= bestEval.pd;
   const left = () => deadlineAt - Date.now();
@@ -201,7 +208,8 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
     const w = bestEval.w;
     const ls = latestStarts(p, order, w);
     const cols = countTimeIndexedColumns(p, es, ls);
-    if (!alreadyProven() && cols <= lpLimit && left() > 100) {
+    // The LP costs about 0.1 ms a column here; run it only when it leaves time for the search.
+    if (!alreadyProven() && cols <= lpLimit && left() > 100 && cols * 0.1 < left() * 0.5) {
       // The strong release rows tighten the LP bound; they triple the model, so only on moderate sizes.
       const m = buildTimeIndexedModel(p, es, ls, w, undefined, cols <= 40_000);
       const lp = await runner.solve(m.model, {
@@ -222,7 +230,7 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
             );
         }
       }
-      if (!alreadyProven() && cols <= mipLimit && left() > 100) {
+      if (!alreadyProven() && cols <= fullMipLimit && left() > 100) {
         progress('prove', 0.75);
         // HiGHS's own cuts do better on the compact release rows than on the strong ones.
         const compact = buildTimeIndexedModel(p, es, ls, w, undefined, false);
@@ -238,6 +246,43 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
           if (mip.colValue) consider(columnsToSchedule(compact, p, mip.colValue));
           if (mip.bound !== undefined) pdBound = Math.max(pdBound, Math.ceil(mip.bound - 1e-6));
         }
+      }
+    }
+    // 3. Larger plans: re-solve a few units at a time exactly, the rest fixed, while time remains.
+    if (!alreadyProven() && cols > fullMipLimit) {
+      progress('refine', 0.8);
+      const lsW = latestStarts(p, order, bestEval.w);
+      const targetSites = options.neighbourhoodSites ?? 250;
+      let round = 0;
+      let seed = 7;
+      const random = () => {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        return seed / 0x80000000;
+      };
+      while (!alreadyProven() && left() > 400 && !runner.stopped) {
+        const release = evaluateSchedule(p, best).release;
+        const units = p.units.filter((u) => u.sites.length).map((u) => u.index);
+        // Alternate: neighbours in release order (they compete for the same days), and a random mix.
+        const chosen: number[] = [];
+        let sitesIn = 0;
+        if (round % 2 === 0) {
+          units.sort((x, y) => (release[x] ?? 0) - (release[y] ?? 0) || x - y);
+          const from = Math.floor(random() * units.length);
+          for (let k = 0; k < units.length && sitesIn < targetSites; k++) {
+            const u = units[(from + k) % units.length] ?? 0;
+            chosen.push(u);
+            sitesIn += p.units[u]?.sites.length ?? 0;
+          }
+        } else
+          while (sitesIn < targetSites && chosen.length < units.length) {
+            const u = units[Math.floor(random() * units.length)] ?? 0;
+            if (chosen.includes(u)) continue;
+            chosen.push(u);
+            sitesIn += p.units[u]?.sites.length ?? 0;
+          }
+        round++;
+        const candidate = await improveUnitsWithMip(p, es, lsW, bestEval.w, best, chosen, runner, Math.min(left() - 300, options.neighbourhoodMs ?? 1500));
+        consider(candidate);
       }
     }
   } finally {
