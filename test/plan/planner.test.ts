@@ -115,6 +115,19 @@ describe('explanations', () => {
     expect(plan.reasons).toContainEqual(expect.objectContaining({ constraint: 'pin' }));
   });
 
+  it('says what binds a feasible plan, and checks the remedy by re-planning', async () => {
+    const s = base();
+    const police = s.agencies[0];
+    if (police) police.capacity = [{ from: '2030-01-10', guards: 10 }, { from: '2030-01-13', guards: 30 }];
+    const plan = await planHandovers(valid(s));
+    expect(checkPlan(s, plan)).toEqual([]);
+    expect(plan.objective?.withdrawal_day).toBe(4);
+    expect(plan.status).toBe('optimal');
+    expect(plan.reasons[0]).toMatchObject({ constraint: 'capacity', agencies: ['police'] });
+    expect(plan.reasons[0]?.message).toMatch(/Withdrawal by 2030-01-13 is impossible: Police is 10 guards short from 2030-01-12/);
+    expect(plan.reasons[1]?.message).toMatch(/Adding 10 guards to Police from 2030-01-12 gives a plan that withdraws on 2030-01-13/);
+  });
+
   it('keeps handovers already under way as they are', async () => {
     const s = base();
     const a = s.sites[0];

@@ -830,27 +830,75 @@ function bindingReasons(
     });
     return reasons;
   }
+  // Claims of the kind "adding N guards would save a day" are checked by building such a plan.
+  const until = Date.now() + Math.min(1500, 100 + p.sites.length);
+  const quickW = (q: PlanningProblem) => {
+    const s = new Search(q, order, es).constructive(0, Math.max(Date.now() + 20, until))?.s;
+    return s ? evaluateSchedule(q, s).w : Infinity;
+  };
   const sf = w > 0 ? shortfallForW(p, es, latestStarts(p, order, w - 1)) : undefined;
   if (sf) {
     const r = shortfallReason(p, sf);
     reasons.push({ ...r, message: `Withdrawal by ${formatDay(p, w - 1)} is impossible: ${r.message}` });
+    if (sf.kind === 'capacity') {
+      const extra = sf.demand - sf.supply;
+      for (const a of sf.agencies) {
+        if (Date.now() > until) break;
+        const wExtra = quickW(withExtraCapacity(p, a, extra, sf.day));
+        if (wExtra < w) {
+          reasons.push({
+            constraint: 'capacity',
+            message: `Adding ${extra} guards to ${p.agencies[a]?.name ?? '?'} from ${formatDay(p, sf.day)} gives a plan that withdraws on ${formatDay(p, wExtra)} (${w - wExtra} day${w - wExtra > 1 ? 's' : ''} earlier).`,
+            agencies: [p.agencies[a]?.id ?? '?'],
+            date: formatDay(p, sf.day),
+          });
+          break;
+        }
+      }
+    }
     return reasons;
   }
-  // Check by re-solving: would more capacity or throughput free a day?
+  // Would more throughput or capacity free a day?
   if (Number.isFinite(p.throughput)) {
-    const relaxed = { ...p, throughput: Infinity };
-    const s = new Search(relaxed, order, es).constructive(0, Date.now() + 200)?.s;
-    if (s && evaluateSchedule(relaxed, s).w < w)
+    const wRelaxed = quickW({ ...p, throughput: Infinity });
+    if (wRelaxed < w)
       reasons.push({
         constraint: 'throughput',
-        message: `The limit of ${p.throughput} handovers a day holds the withdrawal to ${formatDay(p, w)}; without it a plan finishing by ${formatDay(p, evaluateSchedule(relaxed, s).w)} exists.`,
+        message: `The limit of ${p.throughput} handovers a day holds the withdrawal to ${formatDay(p, w)}; without it a plan withdrawing on ${formatDay(p, wRelaxed)} exists.`,
+        date: formatDay(p, w),
       });
   }
-  reasons.push({
-    constraint: 'capacity',
-    message: `Agency capacity over time decides the withdrawal on ${formatDay(p, w)}.`,
-    date: formatDay(p, w),
-  });
+  for (const a of p.agencies) {
+    if (Date.now() > until || reasons.length > 2) break;
+    const extra = Math.max(1, Math.ceil(a.finalGuards * 0.1));
+    const wExtra = quickW(withExtraCapacity(p, a.index, extra, 0));
+    if (wExtra < w)
+      reasons.push({
+        constraint: 'capacity',
+        message: `${a.name}'s capacity holds the withdrawal to ${formatDay(p, w)}: ${extra} more guards from ${formatDay(p, 0)} give a plan that withdraws on ${formatDay(p, wExtra)}.`,
+        agencies: [a.id],
+        date: formatDay(p, w),
+      });
+  }
+  if (reasons.length === 0)
+    reasons.push({
+      constraint: 'capacity',
+      message: `Agency capacity over time, together with the daily limit and the sites' windows, decides the withdrawal on ${formatDay(p, w)}.`,
+      date: formatDay(p, w),
+    });
   void search;
   return reasons;
+}
+
+/** The problem with `guards` more capacity for agency `a` from day `from` on. */
+function withExtraCapacity(p: PlanningProblem, a: number, guards: number, from: number): PlanningProblem {
+  return {
+    ...p,
+    agencies: p.agencies.map((ag) => {
+      if (ag.index !== a) return ag;
+      const days = [...new Set([...ag.effective.map((st) => st.day), Math.max(0, from)])].sort((x, y) => x - y);
+      const effective = days.map((d) => ({ day: d, guards: effectiveCapacity(ag, d) + (d >= from ? guards : 0) }));
+      return { ...ag, effective, finalGuards: ag.finalGuards + guards };
+    }),
+  };
 }
