@@ -20,6 +20,7 @@ import { evaluateSchedule, greedySchedule, type Schedule } from './greedy.ts';
 import { insertionSchedule, type Placement } from './insertion.ts';
 import { lagrangeBound } from './lagrange.ts';
 import { improveUnitsWithMip } from './lns.ts';
+import { swapDescent } from './swap.ts';
 import { HighsRunner } from './highs-runner.ts';
 import { buildProblem, effectiveCapacity, type PlanningProblem } from './problem.ts';
 
@@ -176,6 +177,8 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
     }
   }
 
+  consider(swapDescent(p, es, best, Math.min(deadlineAt, Date.now() + budget * 0.1)));
+
   // Exact stage: the time-indexed model with HiGHS, in a worker under a watchdog.
   progress('exact', 0.4);
   const mipLimit = options.exactColumnLimit ?? 60_000;
@@ -228,6 +231,7 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
             consider(
               ctx.improve(guided.s, guided.g, w, Date.now() + left() * (cols <= mipLimit ? 0.2 : 0.8)),
             );
+          consider(swapDescent(p, es, best, Date.now() + left() * 0.2));
         }
       }
       if (!alreadyProven() && cols <= fullMipLimit && left() > 100) {
@@ -281,8 +285,10 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
             sitesIn += p.units[u]?.sites.length ?? 0;
           }
         round++;
+        const before = bestEval.pd;
         const candidate = await improveUnitsWithMip(p, es, lsW, bestEval.w, best, chosen, runner, Math.min(left() - 300, options.neighbourhoodMs ?? 1500));
         consider(candidate);
+        if (bestEval.pd < before) consider(swapDescent(p, es, best, Math.min(deadlineAt - 400, Date.now() + 300)));
       }
     }
   } finally {
