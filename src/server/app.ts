@@ -16,6 +16,7 @@ import { registerOperationRoutes } from './routes/operation.ts';
 import { registerPlanRoutes } from './routes/plans.ts';
 import { registerReportRoutes } from './routes/reports.ts';
 import { registerSiteRoutes } from './routes/sites.ts';
+import { registerSecurity, type SecurityOptions } from './security.ts';
 
 export const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -26,6 +27,8 @@ export interface AppOptions {
   /** Planning runs; made from the service when not given. */
   planning?: PlanningService;
   logger?: boolean;
+  /** Rate limits and headers (see security.ts); tests pass `{ rateLimitPerMinute: 0 }` to be unthrottled. */
+  security?: SecurityOptions;
 }
 
 export type App = FastifyInstance<
@@ -72,6 +75,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     bodyLimit: 10 * 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  await registerSecurity(app, opts.security);
 
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema),
