@@ -202,7 +202,7 @@ export async function runSuite(
     // 2. /api/sites over real HTTP, beside a constant Fastify route.
     log(`${backend.name}: GET /api/sites ×${opts.requests}…`);
     const service = new HandoverService(store);
-    const app = await buildApp({ service });
+    const app = await buildApp({ service, security: { rateLimitPerMinute: 0 } });
     const constant = Fastify();
     constant.get('/const', () => ({ ok: true }));
     let sitesPage: SuiteResult['sitesPage'];

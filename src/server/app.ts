@@ -10,7 +10,9 @@ import { ConflictError, InputError, NotFoundError } from '../service/errors.ts';
 import { PlanningService } from '../service/planning.ts';
 import type { Actor, HandoverService } from '../service/service.ts';
 import { DEMO_ACTOR } from '../service/service.ts';
+import { localChangeBus, type ChangeBus } from '../store/change-bus.ts';
 import { StaleVersionError } from '../store/repositories.ts';
+import { registerEventRoutes } from './routes/events.ts';
 import { registerForceRoutes } from './routes/force.ts';
 import { registerOperationRoutes } from './routes/operation.ts';
 import { registerPlanRoutes } from './routes/plans.ts';
@@ -24,6 +26,8 @@ export const VERSION = (
 
 export interface AppOptions {
   service: HandoverService;
+  /** Carries changes to every instance for live updates; an in-process one when not given. */
+  bus?: ChangeBus;
   /** Planning runs; made from the service when not given. */
   planning?: PlanningService;
   logger?: boolean;
@@ -172,6 +176,13 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   registerForceRoutes(app, opts.service);
   registerReportRoutes(app, opts.service);
   registerPlanRoutes(app, opts.planning ?? new PlanningService(opts.service));
+  const bus = opts.bus ?? localChangeBus();
+  const unsubscribe = opts.service.onChange((c) => bus.publish(c));
+  app.addHook('onClose', (_instance, done) => {
+    unsubscribe();
+    done();
+  });
+  registerEventRoutes(app, bus);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   app.get('/', { schema: { hide: true } }, (_req, reply) =>

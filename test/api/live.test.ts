@@ -119,7 +119,10 @@ describe('live updates', () => {
       });
       await until(() => stream.events.some((e) => e.id === 'live-1'));
       expect(Date.now() - t0).toBeLessThan(1000);
-      expect(stream.events).toEqual([{ entity: 'incident', id: 'live-1', action: 'record' }]);
+      // NOTIFY is asynchronous: the import's own notice may still arrive after the stream opened.
+      expect(stream.events.filter((e) => e.entity !== 'operation')).toEqual([
+        { entity: 'incident', id: 'live-1', action: 'record' },
+      ]);
     },
   );
 });
