@@ -48,7 +48,11 @@ export function generateOperation(n: number, seed = 1000 + n): Scenario {
     units: [] as { id: string; name: string; strength: number }[],
   }));
   for (let u = 0; u < unitsCount; u++)
-    contingents[u % contingentsCount]?.units.push({ id: `u${u + 1}`, name: `Unit ${u + 1}`, strength: int(60, 400) });
+    contingents[u % contingentsCount]?.units.push({
+      id: `u${u + 1}`,
+      name: `Unit ${u + 1}`,
+      strength: int(60, 400),
+    });
   const sites: ScenarioSite[] = [];
   let total = 0;
   for (let i = 0; i < n; i++) {
@@ -77,7 +81,10 @@ export function generateOperation(n: number, seed = 1000 + n): Scenario {
     return {
       id: `ag${a + 1}`,
       name: `Agency ${a + 1}`,
-      capacity: days.map((d, k) => ({ from: addDays(start, d + (a % 2)), guards: Math.ceil(final * (fractions[k] ?? 1)) })),
+      capacity: days.map((d, k) => ({
+        from: addDays(start, d + (a % 2)),
+        guards: Math.ceil(final * (fractions[k] ?? 1)),
+      })),
       ...(a === 0 ? {} : { max_criticality: a === 1 ? 4 : 3 }),
     };
   });
@@ -123,7 +130,12 @@ async function runPlanner(n: number): Promise<Row> {
     wBound: String(b?.withdrawal_day ?? '-'),
     pd: String(o?.force_person_days ?? '-'),
     pdBound: String(b?.force_person_days ?? '-'),
-    gap: o && b && b.withdrawal_day === o.withdrawal_day ? pct(o.force_person_days, b.force_person_days) : o ? 'W open' : '-',
+    gap:
+      o && b && b.withdrawal_day === o.withdrawal_day
+        ? pct(o.force_person_days, b.force_person_days)
+        : o
+          ? 'W open'
+          : '-',
     status: plan.status,
   };
 }
@@ -143,7 +155,10 @@ async function runHighsAlone(n: number): Promise<Row> {
   const bigM = strength * (horizon + 1) + 1;
   const m = buildTimeIndexedModel(p, es, ls, horizon, bigM);
   const runner = new HighsRunner();
-  const out = await runner.solve(m.model, { timeLimitMs: Math.max(100, timeLimitMs(n) - (performance.now() - t0)), mip: true });
+  const out = await runner.solve(m.model, {
+    timeLimitMs: Math.max(100, timeLimitMs(n) - (performance.now() - t0)),
+    mip: true,
+  });
   await runner.close();
   const ms = performance.now() - t0;
   let w = '-';
@@ -181,7 +196,14 @@ async function runHighsAlone(n: number): Promise<Row> {
     pd,
     pdBound,
     gap,
-    status: out.kind === 'optimal' ? 'optimal' : out.kind === 'limit' ? (x ? 'feasible (limit)' : 'no solution (limit)') : out.kind,
+    status:
+      out.kind === 'optimal'
+        ? 'optimal'
+        : out.kind === 'limit'
+          ? x
+            ? 'feasible (limit)'
+            : 'no solution (limit)'
+          : out.kind,
   };
 }
 
@@ -200,18 +222,45 @@ async function main() {
   }
   const sizes = args.length ? args.map(Number) : SIZES;
   const cpu = os.cpus()[0];
-  console.log(`machine: ${cpu?.model ?? 'unknown cpu'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, ${os.platform()} ${os.release()}`);
+  console.log(
+    `machine: ${cpu?.model ?? 'unknown cpu'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, ${os.platform()} ${os.release()}`,
+  );
   console.log(
     `time limit: ${process.env['BENCH_PLAN_LIMIT_MS'] ? `${timeLimitMs(0)} ms` : '2 s up to 1,000 sites, 15 s at 5,000'}; each run in a fresh process (peak = its max RSS)\n`,
   );
-  const header = ['sites', 'solver', 'wall ms', 'peak MiB', 'W', 'W bound', 'person-days', 'PD bound', 'PD gap', 'status'];
+  const header = [
+    'sites',
+    'solver',
+    'wall ms',
+    'peak MiB',
+    'W',
+    'W bound',
+    'person-days',
+    'PD bound',
+    'PD gap',
+    'status',
+  ];
   const rows: string[][] = [];
   const self = fileURLToPath(import.meta.url);
   for (const n of sizes) {
     for (const who of ['planner', 'highs']) {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--one', String(n), who], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--one', String(n), who], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+      });
       const row = JSON.parse(out.trim().split('\n').pop() ?? '{}') as Row;
-      rows.push([String(row.sites), row.who, row.ms.toFixed(0), row.peakMb.toFixed(0), row.w, row.wBound, row.pd, row.pdBound, row.gap, row.status]);
+      rows.push([
+        String(row.sites),
+        row.who,
+        row.ms.toFixed(0),
+        row.peakMb.toFixed(0),
+        row.w,
+        row.wBound,
+        row.pd,
+        row.pdBound,
+        row.gap,
+        row.status,
+      ]);
       console.log(rows[rows.length - 1]?.join(' | '));
     }
   }

@@ -6,7 +6,10 @@ import type { Scenario } from '../../src/core/scenario/schema.ts';
  * site, each complete assignment checked against the contract; the lexicographic least (W, person-days).
  * Undefined when nothing is feasible within the horizon.
  */
-export function bruteForceOptimum(scenario: Scenario, horizon: number): { w: number; pd: number } | undefined {
+export function bruteForceOptimum(
+  scenario: Scenario,
+  horizon: number,
+): { w: number; pd: number } | undefined {
   const day = (d: string) => dayIndex(scenario.operation.start, d);
   const sites = scenario.sites;
   const n = sites.length;
@@ -60,7 +63,8 @@ export function bruteForceOptimum(scenario: Scenario, horizon: number): { w: num
       for (const c of choice) if (c.a === a) days.add(c.t);
       for (const t of days) {
         let used = 0;
-        for (let i = 0; i < n; i++) if (choice[i]?.a === a && (choice[i]?.t ?? 0) <= t) used += sites[i]?.guards ?? 0;
+        for (let i = 0; i < n; i++)
+          if (choice[i]?.a === a && (choice[i]?.t ?? 0) <= t) used += sites[i]?.guards ?? 0;
         if (used > capAt(a, t)) return false;
       }
     }

@@ -27,7 +27,8 @@ export function checkPlan(scenario: Scenario, plan: CheckedPlan): string[] {
   }
   const byId = new Map(plan.handovers.map((h) => [h.site, h]));
   if (byId.size !== plan.handovers.length) errors.push('a site appears twice in handovers');
-  if (plan.handovers.length !== scenario.sites.length) errors.push('handovers do not cover every site exactly');
+  if (plan.handovers.length !== scenario.sites.length)
+    errors.push('handovers do not cover every site exactly');
   const T = new Map<string, number>();
   const S = new Map<string, number>();
   for (const site of scenario.sites) {
@@ -40,18 +41,22 @@ export function checkPlan(scenario: Scenario, plan: CheckedPlan): string[] {
     const s = day(h.start);
     S.set(site.id, s);
     T.set(site.id, s + d);
-    if (h.transfer !== addDays(day0, s + d)) errors.push(`site ${site.id}: transfer ${h.transfer} is not start + ${d}`);
+    if (h.transfer !== addDays(day0, s + d))
+      errors.push(`site ${site.id}: transfer ${h.transfer} is not start + ${d}`);
     const agency = scenario.agencies.find((a) => a.id === h.agency);
     if (!agency) {
       errors.push(`site ${site.id}: unknown agency ${h.agency}`);
       continue;
     }
-    if (site.criticality > (agency.max_criticality ?? 5)) errors.push(`site ${site.id}: criticality above ${agency.id}'s`);
-    if (agency.sectors && !agency.sectors.includes(site.sector)) errors.push(`site ${site.id}: sector not taken by ${agency.id}`);
+    if (site.criticality > (agency.max_criticality ?? 5))
+      errors.push(`site ${site.id}: criticality above ${agency.id}'s`);
+    if (agency.sectors && !agency.sectors.includes(site.sector))
+      errors.push(`site ${site.id}: sector not taken by ${agency.id}`);
     const started = site.handover && site.handover.state !== 'planned';
     const pinAgency = started ? site.handover?.agency : site.pinned?.agency;
     const pinStart = started ? site.handover?.start : site.pinned?.start;
-    if (pinAgency !== undefined && h.agency !== pinAgency) errors.push(`site ${site.id}: pinned agency not kept`);
+    if (pinAgency !== undefined && h.agency !== pinAgency)
+      errors.push(`site ${site.id}: pinned agency not kept`);
     if (pinStart !== undefined && h.start !== pinStart) errors.push(`site ${site.id}: pinned start not kept`);
     if (!started) {
       if (s < 0) errors.push(`site ${site.id}: starts before the operation`);
@@ -64,7 +69,8 @@ export function checkPlan(scenario: Scenario, plan: CheckedPlan): string[] {
     for (const h of site.after ?? []) {
       const sf = S.get(site.id);
       const th = T.get(h);
-      if (sf !== undefined && th !== undefined && sf < th) errors.push(`site ${site.id} starts before ${h} transfers`);
+      if (sf !== undefined && th !== undefined && sf < th)
+        errors.push(`site ${site.id} starts before ${h} transfers`);
     }
   const max = scenario.rules?.max_handovers_per_day;
   if (max !== undefined) {
@@ -83,7 +89,9 @@ export function checkPlan(scenario: Scenario, plan: CheckedPlan): string[] {
   for (const a of scenario.agencies) {
     for (let t = Math.max(0, first); t <= last + 1; t++) {
       let used = 0;
-      for (const h of plan.handovers) if (h.agency === a.id && day(h.start) <= t) used += scenario.sites.find((x) => x.id === h.site)?.guards ?? 0;
+      for (const h of plan.handovers)
+        if (h.agency === a.id && day(h.start) <= t)
+          used += scenario.sites.find((x) => x.id === h.site)?.guards ?? 0;
       let cap = 0;
       for (const c of a.capacity) if (day(c.from) <= t) cap = c.guards;
       if (used > cap) errors.push(`agency ${a.id}: ${used} guards committed on day ${t}, capacity ${cap}`);
@@ -113,15 +121,21 @@ export function checkPlan(scenario: Scenario, plan: CheckedPlan): string[] {
     }
   if (!plan.objective) errors.push('no objective');
   else {
-    if (plan.objective.withdrawal_day !== w) errors.push(`withdrawal_day ${plan.objective.withdrawal_day}, recomputed ${w}`);
-    if (plan.objective.force_person_days !== pd) errors.push(`force_person_days ${plan.objective.force_person_days}, recomputed ${pd}`);
+    if (plan.objective.withdrawal_day !== w)
+      errors.push(`withdrawal_day ${plan.objective.withdrawal_day}, recomputed ${w}`);
+    if (plan.objective.force_person_days !== pd)
+      errors.push(`force_person_days ${plan.objective.force_person_days}, recomputed ${pd}`);
   }
-  if (plan.withdrawal_date !== addDays(day0, w)) errors.push(`withdrawal_date ${plan.withdrawal_date}, recomputed ${addDays(day0, w)}`);
+  if (plan.withdrawal_date !== addDays(day0, w))
+    errors.push(`withdrawal_date ${plan.withdrawal_date}, recomputed ${addDays(day0, w)}`);
   if (!plan.bound) errors.push('no bound');
   else if (plan.objective) {
     if (plan.bound.withdrawal_day > plan.objective.withdrawal_day) errors.push('bound on W above W');
-    if (plan.bound.force_person_days > plan.objective.force_person_days) errors.push('bound on person-days above them');
-    const proven = plan.bound.withdrawal_day === plan.objective.withdrawal_day && plan.bound.force_person_days === plan.objective.force_person_days;
+    if (plan.bound.force_person_days > plan.objective.force_person_days)
+      errors.push('bound on person-days above them');
+    const proven =
+      plan.bound.withdrawal_day === plan.objective.withdrawal_day &&
+      plan.bound.force_person_days === plan.objective.force_person_days;
     if (plan.status === 'optimal' && !proven) errors.push('optimal without matching bounds');
   }
   for (const c of scenario.force.contingents) {
@@ -132,10 +146,12 @@ export function checkPlan(scenario: Scenario, plan: CheckedPlan): string[] {
       const r = released.get(unit.id) ?? 0;
       wd = i === 0 ? r : Math.max(wd, r);
       const listed = plan.units.find((x) => x.unit === unit.id);
-      if (listed?.released !== addDays(day0, r)) errors.push(`unit ${unit.id}: released ${listed?.released}, recomputed ${addDays(day0, r)}`);
+      if (listed?.released !== addDays(day0, r))
+        errors.push(`unit ${unit.id}: released ${listed?.released}, recomputed ${addDays(day0, r)}`);
     });
     const listed = plan.contingents.find((x) => x.contingent === c.id);
-    if (listed?.withdrawn !== addDays(day0, wd)) errors.push(`contingent ${c.id}: withdrawn ${listed?.withdrawn}, recomputed ${addDays(day0, wd)}`);
+    if (listed?.withdrawn !== addDays(day0, wd))
+      errors.push(`contingent ${c.id}: withdrawn ${listed?.withdrawn}, recomputed ${addDays(day0, wd)}`);
   }
   return errors;
 }

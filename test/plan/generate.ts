@@ -60,7 +60,14 @@ export function randomScenario(seed: number, shape: ScenarioShape): Scenario {
       name: `Agency ${a + 1}`,
       capacity,
       ...(chance(shape.features) ? { max_criticality: int(2, 5) } : {}),
-      ...(chance(shape.features / 2) ? { sectors: sectors.filter(() => chance(0.6)).concat([sectors[0] ?? 'food']).filter((v, i, all) => all.indexOf(v) === i) } : {}),
+      ...(chance(shape.features / 2)
+        ? {
+            sectors: sectors
+              .filter(() => chance(0.6))
+              .concat([sectors[0] ?? 'food'])
+              .filter((v, i, all) => all.indexOf(v) === i),
+          }
+        : {}),
     };
   });
   const sites: ScenarioSite[] = [];

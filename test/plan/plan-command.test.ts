@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EXIT_INFEASIBLE, planCommandAction } from '../../src/cli/commands/plan.ts';
 
-const scenario = (name: string) => fileURLToPath(new URL(`../../../shared/scenarios/${name}.yaml`, import.meta.url));
+const scenario = (name: string) =>
+  fileURLToPath(new URL(`../../../shared/scenarios/${name}.yaml`, import.meta.url));
 
 describe('handover plan FILE', () => {
   afterEach(() => {

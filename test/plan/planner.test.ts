@@ -11,7 +11,10 @@ import { generateOperation } from '../../bench/plan.ts';
 import { randomScenario, type ScenarioShape } from './generate.ts';
 
 const shared = (name: string): Scenario => {
-  const parsed = parseScenario(readFileSync(new URL(`../../../shared/scenarios/${name}.yaml`, import.meta.url), 'utf8'), 'yaml');
+  const parsed = parseScenario(
+    readFileSync(new URL(`../../../shared/scenarios/${name}.yaml`, import.meta.url), 'utf8'),
+    'yaml',
+  );
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return parsed.scenario;
 };
@@ -56,8 +59,19 @@ describe('explanations', () => {
     valid({
       version: 1,
       operation: { name: 'x', area: 'x', start: '2030-01-10', timezone: 'UTC', languages: ['en'] },
-      force: { name: 'F', contingents: [{ id: 'C', nation: 'N', units: [{ id: 'u', name: 'U', strength: 10 }] }] },
-      agencies: [{ id: 'police', name: 'Police', capacity: [{ from: '2030-01-10', guards: 50 }], max_criticality: 3, sectors: ['food', 'water'] }],
+      force: {
+        name: 'F',
+        contingents: [{ id: 'C', nation: 'N', units: [{ id: 'u', name: 'U', strength: 10 }] }],
+      },
+      agencies: [
+        {
+          id: 'police',
+          name: 'Police',
+          capacity: [{ from: '2030-01-10', guards: 50 }],
+          max_criticality: 3,
+          sectors: ['food', 'water'],
+        },
+      ],
       sites: [
         { id: 'a', name: 'A', sector: 'food', criticality: 2, district: 'd', guards: 10, guarded_by: 'u' },
         { id: 'b', name: 'B', sector: 'food', criticality: 2, district: 'd', guards: 10, guarded_by: 'u' },
@@ -66,10 +80,23 @@ describe('explanations', () => {
 
   it('names a site no agency may take', async () => {
     const s = base();
-    s.sites.push({ id: 'clinic', name: 'Clinic', sector: 'health', criticality: 5, district: 'd', guards: 3, guarded_by: 'u' });
+    s.sites.push({
+      id: 'clinic',
+      name: 'Clinic',
+      sector: 'health',
+      criticality: 5,
+      district: 'd',
+      guards: 3,
+      guarded_by: 'u',
+    });
     const plan = await planHandovers(valid(s));
     expect(plan.status).toBe('infeasible');
-    expect(plan.reasons).toContainEqual(expect.objectContaining({ constraint: 'eligibility', message: 'No agency may take site clinic (criticality 5, sector health).' }));
+    expect(plan.reasons).toContainEqual(
+      expect.objectContaining({
+        constraint: 'eligibility',
+        message: 'No agency may take site clinic (criticality 5, sector health).',
+      }),
+    );
   });
 
   it('names a precedence cycle', async () => {
@@ -98,7 +125,11 @@ describe('explanations', () => {
     const s = base();
     s.operation.deadline = '2030-01-11';
     const police = s.agencies[0];
-    if (police) police.capacity = [{ from: '2030-01-10', guards: 15 }, { from: '2030-01-12', guards: 100 }];
+    if (police)
+      police.capacity = [
+        { from: '2030-01-10', guards: 15 },
+        { from: '2030-01-12', guards: 100 },
+      ];
     const plan = await planHandovers(valid(s));
     expect(plan.status).toBe('infeasible');
     expect(plan.reasons[0]?.constraint).toBe('capacity');
@@ -109,7 +140,11 @@ describe('explanations', () => {
     const s = base();
     for (const site of s.sites) site.pinned = { agency: 'police', start: '2030-01-10' };
     const police = s.agencies[0];
-    if (police) police.capacity = [{ from: '2030-01-10', guards: 15 }, { from: '2030-01-12', guards: 100 }];
+    if (police)
+      police.capacity = [
+        { from: '2030-01-10', guards: 15 },
+        { from: '2030-01-12', guards: 100 },
+      ];
     const plan = await planHandovers(valid(s));
     expect(plan.status).toBe('infeasible');
     expect(plan.reasons).toContainEqual(expect.objectContaining({ constraint: 'pin' }));
@@ -118,14 +153,22 @@ describe('explanations', () => {
   it('says what binds a feasible plan, and checks the remedy by re-planning', async () => {
     const s = base();
     const police = s.agencies[0];
-    if (police) police.capacity = [{ from: '2030-01-10', guards: 10 }, { from: '2030-01-13', guards: 30 }];
+    if (police)
+      police.capacity = [
+        { from: '2030-01-10', guards: 10 },
+        { from: '2030-01-13', guards: 30 },
+      ];
     const plan = await planHandovers(valid(s));
     expect(checkPlan(s, plan)).toEqual([]);
     expect(plan.objective?.withdrawal_day).toBe(4);
     expect(plan.status).toBe('optimal');
     expect(plan.reasons[0]).toMatchObject({ constraint: 'capacity', agencies: ['police'] });
-    expect(plan.reasons[0]?.message).toMatch(/Withdrawal by 2030-01-13 is impossible: Police is 10 guards short from 2030-01-12/);
-    expect(plan.reasons[1]?.message).toMatch(/Adding 10 guards to Police from 2030-01-12 gives a plan that withdraws on 2030-01-13/);
+    expect(plan.reasons[0]?.message).toMatch(
+      /Withdrawal by 2030-01-13 is impossible: Police is 10 guards short from 2030-01-12/,
+    );
+    expect(plan.reasons[1]?.message).toMatch(
+      /Adding 10 guards to Police from 2030-01-12 gives a plan that withdraws on 2030-01-13/,
+    );
   });
 
   it('keeps handovers already under way as they are', async () => {
@@ -134,7 +177,12 @@ describe('explanations', () => {
     if (a) a.handover = { agency: 'police', state: 'joint_guard', start: '2030-01-09' };
     const plan = await planHandovers(valid(s));
     expect(plan.status).not.toBe('infeasible');
-    expect(plan.handovers.find((h) => h.site === 'a')).toEqual({ site: 'a', agency: 'police', start: '2030-01-09', transfer: '2030-01-10' });
+    expect(plan.handovers.find((h) => h.site === 'a')).toEqual({
+      site: 'a',
+      agency: 'police',
+      start: '2030-01-09',
+      transfer: '2030-01-10',
+    });
   });
 });
 
@@ -145,22 +193,26 @@ describe('random scenarios', () => {
     let feasible = 0;
     let infeasible = 0;
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 4 }), async (seed, sites) => {
-        const s = valid(randomScenario(seed, { ...tiny, sites }));
-        const plan = await planHandovers(s, { timeLimitMs: 5000 });
-        expect(checkPlan(s, plan)).toEqual([]);
-        const best = bruteForceOptimum(s, 12);
-        if (best) {
-          feasible++;
-          expect(plan.status).toBe('optimal');
-          expect(plan.objective).toEqual({ withdrawal_day: best.w, force_person_days: best.pd });
-        } else {
-          infeasible++;
-          // Nothing within 12 days; with these short spans that means nothing at all.
-          expect(plan.status).toBe('infeasible');
-          expect(plan.reasons.length).toBeGreaterThan(0);
-        }
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 1, max: 4 }),
+        async (seed, sites) => {
+          const s = valid(randomScenario(seed, { ...tiny, sites }));
+          const plan = await planHandovers(s, { timeLimitMs: 5000 });
+          expect(checkPlan(s, plan)).toEqual([]);
+          const best = bruteForceOptimum(s, 12);
+          if (best) {
+            feasible++;
+            expect(plan.status).toBe('optimal');
+            expect(plan.objective).toEqual({ withdrawal_day: best.w, force_person_days: best.pd });
+          } else {
+            infeasible++;
+            // Nothing within 12 days; with these short spans that means nothing at all.
+            expect(plan.status).toBe('infeasible');
+            expect(plan.reasons.length).toBeGreaterThan(0);
+          }
+        },
+      ),
       { numRuns: 120, seed: 20260125 },
     );
     expect(feasible).toBeGreaterThan(20);
@@ -170,24 +222,28 @@ describe('random scenarios', () => {
   it('plans from every stage pass the checker: heuristics alone, and refinement a few units at a time', async () => {
     let refined = 0;
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.boolean(), async (seed, heuristicsOnly) => {
-        const s = generateOperation(40 + (seed % 40), seed);
-        const plan = await planHandovers(
-          s,
-          heuristicsOnly
-            ? { timeLimitMs: 1500, exactColumnLimit: 0, lpColumnLimit: 0, fullMipColumnLimit: 0 }
-            : {
-                timeLimitMs: 2500,
-                fullMipColumnLimit: 0,
-                neighbourhoodSites: 15,
-                neighbourhoodMs: 300,
-                onProgress: (p) => {
-                  if (p.phase === 'refine') refined++;
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.boolean(),
+        async (seed, heuristicsOnly) => {
+          const s = generateOperation(40 + (seed % 40), seed);
+          const plan = await planHandovers(
+            s,
+            heuristicsOnly
+              ? { timeLimitMs: 1500, exactColumnLimit: 0, lpColumnLimit: 0, fullMipColumnLimit: 0 }
+              : {
+                  timeLimitMs: 2500,
+                  fullMipColumnLimit: 0,
+                  neighbourhoodSites: 15,
+                  neighbourhoodMs: 300,
+                  onProgress: (p) => {
+                    if (p.phase === 'refine') refined++;
+                  },
                 },
-              },
-        );
-        expect(checkPlan(s, plan)).toEqual([]);
-      }),
+          );
+          expect(checkPlan(s, plan)).toEqual([]);
+        },
+      ),
       { numRuns: 8, seed: 11 },
     );
     expect(refined).toBeGreaterThan(0);
@@ -196,7 +252,9 @@ describe('random scenarios', () => {
   it('larger random plans pass the checker', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (seed) => {
-        const s = valid(randomScenario(seed, { sites: 40, agencies: 3, units: 6, contingents: 3, features: 0.15, span: 6 }));
+        const s = valid(
+          randomScenario(seed, { sites: 40, agencies: 3, units: 6, contingents: 3, features: 0.15, span: 6 }),
+        );
         const plan = await planHandovers(s, { timeLimitMs: 2000 });
         expect(checkPlan(s, plan)).toEqual([]);
         if (plan.status === 'infeasible') expect(plan.reasons.length).toBeGreaterThan(0);

@@ -12,7 +12,10 @@ export const EXIT_INFEASIBLE = 2;
  * `handover plan FILE [--json] [--time-limit S]`: plans a scenario file. Prints the contract's JSON or a
  * summary (phases by day, per-contingent withdrawal); sets exit code 2 when the scenario is infeasible.
  */
-export async function planCommandAction(file: string, opts: { json?: boolean; timeLimit?: number }): Promise<void> {
+export async function planCommandAction(
+  file: string,
+  opts: { json?: boolean; timeLimit?: number },
+): Promise<void> {
   let text: string;
   try {
     text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
@@ -28,7 +31,8 @@ export async function planCommandAction(file: string, opts: { json?: boolean; ti
     timeLimitMs,
     onProgress: showProgress
       ? (p) => {
-          if (Date.now() - t0 > 1000) process.stderr.write(`\rplanning: ${p.phase} ${Math.round(p.fraction * 100)} %   `);
+          if (Date.now() - t0 > 1000)
+            process.stderr.write(`\rplanning: ${p.phase} ${Math.round(p.fraction * 100)} %   `);
         }
       : undefined,
   });
@@ -49,11 +53,15 @@ export function formatPlanSummary(scenario: Scenario, plan: Plan): string {
   }
   const o = plan.objective;
   const b = plan.bound;
-  lines.push(`${name}: the force can withdraw on ${plan.withdrawal_date} (day ${o?.withdrawal_day ?? '?'}), ${plan.status}.`);
+  lines.push(
+    `${name}: the force can withdraw on ${plan.withdrawal_date} (day ${o?.withdrawal_day ?? '?'}), ${plan.status}.`,
+  );
   if (o && b)
     lines.push(
       `  force person-days ${o.force_person_days}` +
-        (plan.status === 'optimal' ? ' (optimal)' : ` (bounds: withdrawal day ≥ ${b.withdrawal_day}, person-days ≥ ${b.force_person_days})`),
+        (plan.status === 'optimal'
+          ? ' (optimal)'
+          : ` (bounds: withdrawal day ≥ ${b.withdrawal_day}, person-days ≥ ${b.force_person_days})`),
     );
   const siteName = new Map(scenario.sites.map((s) => [s.id, s.name]));
   const agencyName = new Map(scenario.agencies.map((a) => [a.id, a.name]));
@@ -64,7 +72,9 @@ export function formatPlanSummary(scenario: Scenario, plan: Plan): string {
     const list = byStart.get(start) ?? [];
     lines.push(`  ${start}: ${list.length} handover${list.length > 1 ? 's' : ''}`);
     for (const h of list)
-      lines.push(`    ${siteName.get(h.site) ?? h.site} → ${agencyName.get(h.agency) ?? h.agency}, transfer ${h.transfer}`);
+      lines.push(
+        `    ${siteName.get(h.site) ?? h.site} → ${agencyName.get(h.agency) ?? h.agency}, transfer ${h.transfer}`,
+      );
   }
   lines.push('', 'Withdrawal by contingent:');
   for (const c of plan.contingents) {
@@ -76,7 +86,10 @@ export function formatPlanSummary(scenario: Scenario, plan: Plan): string {
     for (const r of plan.reasons) lines.push(`  - [${r.constraint}] ${r.message}`);
   }
   if (scenario.operation.deadline && plan.withdrawal_date)
-    lines.push('', `Deadline ${scenario.operation.deadline}: met with ${dayDiff(plan.withdrawal_date, scenario.operation.deadline)} day(s) to spare.`);
+    lines.push(
+      '',
+      `Deadline ${scenario.operation.deadline}: met with ${dayDiff(plan.withdrawal_date, scenario.operation.deadline)} day(s) to spare.`,
+    );
   return lines.join('\n');
 }
 

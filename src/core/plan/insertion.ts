@@ -56,10 +56,14 @@ export function insertionSchedule(
       siteMask[s.index] = m;
       demand[m] = (demand[m] ?? 0) + s.guards;
     }
-    for (let b = 0; b < A; b++) for (let S = 0; S < size; S++) if (S & (1 << b)) demand[S] = (demand[S] ?? 0) + (demand[S ^ (1 << b)] ?? 0);
+    for (let b = 0; b < A; b++)
+      for (let S = 0; S < size; S++)
+        if (S & (1 << b)) demand[S] = (demand[S] ?? 0) + (demand[S ^ (1 << b)] ?? 0);
     for (let S = 0; S < size; S++) {
       let c = 0;
-      for (let a = 0; a < A; a++) if (S & (1 << a)) c += p.agencies[a]?.effective[(p.agencies[a]?.effective.length ?? 1) - 1]?.guards ?? 0;
+      for (let a = 0; a < A; a++)
+        if (S & (1 << a))
+          c += p.agencies[a]?.effective[(p.agencies[a]?.effective.length ?? 1) - 1]?.guards ?? 0;
       hallSlack[S] = c - (demand[S] ?? 0);
     }
   }
@@ -119,9 +123,15 @@ export function insertionSchedule(
     if (!s) return -1;
     const k = day + offset;
     const preferred = rule.preferredAgency?.[f] ?? -1;
-    if (preferred >= 0 && s.agencies.includes(preferred) && capacityOk(preferred, k, s.guards) && packingOk(f, preferred, s.guards))
+    if (
+      preferred >= 0 &&
+      s.agencies.includes(preferred) &&
+      capacityOk(preferred, k, s.guards) &&
+      packingOk(f, preferred, s.guards)
+    )
       return preferred;
-    for (const a of agencyPreference) if (s.agencies.includes(a) && capacityOk(a, k, s.guards) && packingOk(f, a, s.guards)) return a;
+    for (const a of agencyPreference)
+      if (s.agencies.includes(a) && capacityOk(a, k, s.guards) && packingOk(f, a, s.guards)) return a;
     return -1;
   };
   // Window of a site given what is placed: predecessors transferred, successors not delayed.
@@ -166,14 +176,18 @@ export function insertionSchedule(
   };
 
   // Pins with a start first, in day order: they are facts for everyone else.
-  const pinned = p.sites.filter((s) => s.pinnedStart !== undefined).sort((x, y) => (x.pinnedStart ?? 0) - (y.pinnedStart ?? 0));
+  const pinned = p.sites
+    .filter((s) => s.pinnedStart !== undefined)
+    .sort((x, y) => (x.pinnedStart ?? 0) - (y.pinnedStart ?? 0));
   for (const s of pinned) if (!tryPlace(s.index, (s.pinnedStart ?? 0) + s.overlap)) return undefined;
 
   for (const u of rule.unitOrder) {
     const unit = p.units[u];
     if (!unit) continue;
     // Predecessors first so that windows are right; then by latest start.
-    const todo = unit.sites.filter((f) => !placed[f]).sort((x, y) => (es[x] ?? 0) - (es[y] ?? 0) || (ls[x] ?? 0) - (ls[y] ?? 0));
+    const todo = unit.sites
+      .filter((f) => !placed[f])
+      .sort((x, y) => (es[x] ?? 0) - (es[y] ?? 0) || (ls[x] ?? 0) - (ls[y] ?? 0));
     if (!todo.length) continue;
     let floor = -Infinity;
     for (const f of unit.sites) floor = Math.max(floor, (es[f] ?? 0) + (p.sites[f]?.overlap ?? 0));

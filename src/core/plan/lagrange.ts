@@ -75,7 +75,9 @@ export function lagrangeBound(
   const pmVal = new Float64Array(H);
   const pmDay = new Int32Array(H);
   const pmAg = new Int32Array(H);
-  const unitValues: Float64Array[] = p.units.map((u) => new Float64Array(Math.max(0, w - (floor[u.index] ?? 0) + 1)));
+  const unitValues: Float64Array[] = p.units.map(
+    (u) => new Float64Array(Math.max(0, w - (floor[u.index] ?? 0) + 1)),
+  );
   // For each site, the cost of its best choice for each release offset is accumulated into unitValues.
   const choiceDay: Int32Array[] = p.sites.map(() => new Int32Array(0));
   const choiceAg: Int32Array[] = p.sites.map(() => new Int32Array(0));
@@ -182,7 +184,8 @@ export function lagrangeBound(
       const a = agency[f] ?? 0;
       const t = start[f] ?? 0;
       count[t + offset] = (count[t + offset] ?? 0) + 1;
-      for (let r = 0; r < R; r++) if (rowAgency[r] === a && (rowDay[r] ?? 0) >= t) usage[r] = (usage[r] ?? 0) + s.guards;
+      for (let r = 0; r < R; r++)
+        if (rowAgency[r] === a && (rowDay[r] ?? 0) >= t) usage[r] = (usage[r] ?? 0) + s.guards;
     }
     let norm = 0;
     for (let r = 0; r < R; r++) {
@@ -196,7 +199,8 @@ export function lagrangeBound(
       }
     if (norm === 0) break; // the relaxed solution is feasible for the priced rows: L is the optimum
     const step = (theta * Math.max(upper - L, 1e-6 * Math.abs(upper))) / norm;
-    for (let r = 0; r < R; r++) lambda[r] = Math.max(0, (lambda[r] ?? 0) + step * ((usage[r] ?? 0) - (rowCap[r] ?? 0)));
+    for (let r = 0; r < R; r++)
+      lambda[r] = Math.max(0, (lambda[r] ?? 0) + step * ((usage[r] ?? 0) - (rowCap[r] ?? 0)));
     if (limited) for (let k = 0; k < H; k++) mu[k] = Math.max(0, (mu[k] ?? 0) + step * ((count[k] ?? 0) - K));
   }
   if (!Number.isFinite(bestBound)) return undefined;

@@ -55,10 +55,12 @@ export async function improveUnitsWithMip(
       for (const st of a.effective) if (st.day <= t) c = st.guards;
       residual.push(c - (fixedUse[a.index]?.[t + offset] ?? 0));
     }
-    for (let t = residual.length - 2; t >= 0; t--) residual[t] = Math.min(residual[t] ?? 0, residual[t + 1] ?? 0);
+    for (let t = residual.length - 2; t >= 0; t--)
+      residual[t] = Math.min(residual[t] ?? 0, residual[t + 1] ?? 0);
     const effective: { day: number; guards: number }[] = [];
     residual.forEach((g, t) => {
-      if (!effective.length || effective[effective.length - 1]?.guards !== g) effective.push({ day: t, guards: g });
+      if (!effective.length || effective[effective.length - 1]?.guards !== g)
+        effective.push({ day: t, guards: g });
     });
     return { ...a, effective, finalGuards: residual[residual.length - 1] ?? 0 };
   });
@@ -81,7 +83,8 @@ export async function improveUnitsWithMip(
     if (!s) throw new Error('site');
     let lo = es[f] ?? 0;
     let hi = ls[f] ?? 0;
-    for (const h of s.preds) if (!free[h]) lo = Math.max(lo, (current.start[h] ?? 0) + (p.sites[h]?.overlap ?? 0));
+    for (const h of s.preds)
+      if (!free[h]) lo = Math.max(lo, (current.start[h] ?? 0) + (p.sites[h]?.overlap ?? 0));
     for (const g of s.succs) if (!free[g]) hi = Math.min(hi, (current.start[g] ?? 0) - s.overlap);
     esL[i] = lo;
     lsL[i] = hi;
@@ -102,7 +105,11 @@ export async function improveUnitsWithMip(
     start: Int32Array.from(freeSites.map((f) => current.start[f] ?? 0)),
     agency: Int32Array.from(freeSites.map((f) => current.agency[f] ?? 0)),
   };
-  const out = await runner.solve(m.model, { timeLimitMs, mip: true, solution: scheduleToColumns(m, sub, incumbent) });
+  const out = await runner.solve(m.model, {
+    timeLimitMs,
+    mip: true,
+    solution: scheduleToColumns(m, sub, incumbent),
+  });
   const x = out.kind === 'optimal' || out.kind === 'limit' ? out.colValue : undefined;
   if (!x) return undefined;
   const subSchedule = columnsToSchedule(m, sub, x);

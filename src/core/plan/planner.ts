@@ -286,9 +286,19 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
           }
         round++;
         const before = bestEval.pd;
-        const candidate = await improveUnitsWithMip(p, es, lsW, bestEval.w, best, chosen, runner, Math.min(left() - 300, options.neighbourhoodMs ?? 1500));
+        const candidate = await improveUnitsWithMip(
+          p,
+          es,
+          lsW,
+          bestEval.w,
+          best,
+          chosen,
+          runner,
+          Math.min(left() - 300, options.neighbourhoodMs ?? 1500),
+        );
         consider(candidate);
-        if (bestEval.pd < before) consider(swapDescent(p, es, best, Math.min(deadlineAt - 400, Date.now() + 300)));
+        if (bestEval.pd < before)
+          consider(swapDescent(p, es, best, Math.min(deadlineAt - 400, Date.now() + 300)));
       }
     }
   } finally {
@@ -503,7 +513,11 @@ class Search {
   }
 
   /** Guidance from a relaxed solution: mean start per site, agency per site, release per unit. */
-  guidesFrom(tbar: Float64Array, preferred: Int32Array, release: Float64Array): Omit<Guidance, 'urgency' | 'hold'>[] {
+  guidesFrom(
+    tbar: Float64Array,
+    preferred: Int32Array,
+    release: Float64Array,
+  ): Omit<Guidance, 'urgency' | 'hold'>[] {
     const ratio = this.unitOrders[0] ?? [];
     const ratioPos = new Float64Array(this.p.units.length);
     ratio.forEach((u, i) => (ratioPos[u] = i));
@@ -592,7 +606,7 @@ export function verifySchedule(p: PlanningProblem, s: Schedule): boolean {
   return true;
 }
 
-function planFromSchedule(
+export function planFromSchedule(
   p: PlanningProblem,
   s: Schedule,
   status: PlanStatus,
@@ -902,8 +916,13 @@ function withExtraCapacity(p: PlanningProblem, a: number, guards: number, from: 
     ...p,
     agencies: p.agencies.map((ag) => {
       if (ag.index !== a) return ag;
-      const days = [...new Set([...ag.effective.map((st) => st.day), Math.max(0, from)])].sort((x, y) => x - y);
-      const effective = days.map((d) => ({ day: d, guards: effectiveCapacity(ag, d) + (d >= from ? guards : 0) }));
+      const days = [...new Set([...ag.effective.map((st) => st.day), Math.max(0, from)])].sort(
+        (x, y) => x - y,
+      );
+      const effective = days.map((d) => ({
+        day: d,
+        guards: effectiveCapacity(ag, d) + (d >= from ? guards : 0),
+      }));
       return { ...ag, effective, finalGuards: ag.finalGuards + guards };
     }),
   };

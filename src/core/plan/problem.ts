@@ -142,7 +142,10 @@ export function buildProblem(scenario: Scenario): PlanningProblem {
       guards: s.guards,
       overlap: s.overlap_days ?? 1,
       // A handover already under way started when it did: its history is not held to today's gates.
-      gate: started && pinnedStart !== undefined ? pinnedStart : Math.max(0, s.not_before === undefined ? 0 : day(s.not_before)),
+      gate:
+        started && pinnedStart !== undefined
+          ? pinnedStart
+          : Math.max(0, s.not_before === undefined ? 0 : day(s.not_before)),
       agencies: pinnedAgency === undefined ? eligible : eligible.filter((a) => a === pinnedAgency),
       eligible,
       pinnedAgency,

@@ -100,7 +100,8 @@ export function swapDescent(p: PlanningProblem, es: Int32Array, initial: Schedul
         if (newDay + sg.overlap > (release[sg.unit] ?? 0)) continue; // would delay g's unit
         if (newDay > latestFor(g)) continue;
         const options: [number, number][] = [[agency[f] ?? 0, agency[g] ?? 0]];
-        if (s.agencies.includes(agency[g] ?? -1) && sg.agencies.includes(agency[f] ?? -1)) options.push([agency[g] ?? 0, agency[f] ?? 0]);
+        if (s.agencies.includes(agency[g] ?? -1) && sg.agencies.includes(agency[f] ?? -1))
+          options.push([agency[g] ?? 0, agency[f] ?? 0]);
         for (const [af, ag] of options) {
           if (!s.agencies.includes(af) || !sg.agencies.includes(ag)) continue;
           const b1 = apply({ f: g, day: newDay, agency: ag });
