@@ -85,4 +85,64 @@ program
     ),
   );
 
+program
+  .command('plan')
+  .description(
+    'Plan the phased handover: of a scenario FILE, or of the operation in the database (stored as a plan version).\n' +
+      'Exit code 3 when no plan meets every constraint (the reasons say why).',
+  )
+  .argument('[file]', 'scenario file (.yaml, .yml or .json); none: the operation in the database')
+  .option('--json', 'print the plan as JSON (the contract format)')
+  .option('--time-limit <seconds>', 'time the planner may use (default 10)', (v: string) => {
+    const n = Number(v);
+    if (!(n > 0 && n <= 3600)) throw new InvalidArgumentError('a number of seconds, 0 < s ≤ 3600');
+    return n;
+  })
+  .option(
+    '--what-if <change...>',
+    "plan with changes and print what they change: 'capacity AGENCY +N from DATE', 'deadline DATE|none', 'gate SITE DATE|none', 'overlap SITE|all DAYS', 'throughput N|none'",
+  )
+  .option(
+    '--previous <plan.json>',
+    're-plan: keep handovers under way and move as few others as possible from this plan',
+  )
+  .action(
+    run(
+      async (
+        file: string | undefined,
+        o: { json?: boolean; timeLimit?: number; whatIf?: string[]; previous?: string },
+      ) => (await import('./commands/planning.ts')).planCommand(file, o),
+    ),
+  );
+
+// ── audit: tamper-evident log (docs/adr/0003-tamper-evident-audit.md) ──
+const auditCommands = () => import('./commands/audit.ts');
+const audit = program
+  .command('audit')
+  .description('Check the hash-chained audit log; sign and check checkpoints of it');
+audit
+  .command('verify')
+  .description('Recompute the chain and hold it against checkpoints; exit 3 at the first bad entry')
+  .option('--checkpoint <files...>', 'signed checkpoints to hold the log against')
+  .option('--json', 'print the result as JSON')
+  .action(
+    run(async (o: { json?: boolean; checkpoint?: string[] }) =>
+      (await auditCommands()).auditVerifyCommand(o),
+    ),
+  );
+audit
+  .command('checkpoint')
+  .description("Sign the log's last entry with the side's key (HANDOVER_AUDIT_KEY_<SIDE>)")
+  .requiredOption('--side <name>', 'the side signing, e.g. kfor or mvd')
+  .option('-o, --out <file>', 'write to a file instead of standard output')
+  .action(
+    run(async (o: { side: string; out?: string }) => (await auditCommands()).auditCheckpointCommand(o)),
+  );
+audit
+  .command('keygen')
+  .description('Print a new Ed25519 key pair for signing checkpoints')
+  .option('--side <name>', 'name the environment variables for this side')
+  .option('--json', 'print the keys as JSON')
+  .action(run(async (o: { side?: string; json?: boolean }) => (await auditCommands()).auditKeygenCommand(o)));
+
 await program.parseAsync(process.argv);

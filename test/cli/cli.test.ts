@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEMO_PATH } from '../support/scenarios.ts';
+import { DEMO_PATH, SHARED_SCENARIOS } from '../support/scenarios.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/handover.js', import.meta.url));
 
@@ -93,8 +93,86 @@ describe('handover CLI (SQLite)', () => {
     expect(r.stderr).toMatch(/not valid YAML.*line/i);
   });
 
+  it('plans the operation in the database, stores the plan as a version, and withdraws by 19 January', () => {
+    const r = handover('plan', '--json', '--time-limit', '5');
+    expect(r.status, r.stderr).toBe(0);
+    const plan = JSON.parse(r.stdout) as { status: string; withdrawal_date: string; handovers: unknown[] };
+    expect(plan.status).not.toBe('infeasible');
+    expect(plan.withdrawal_date <= '2022-01-19').toBe(true);
+    expect(plan.handovers).toHaveLength(14);
+    const text = handover('plan', '--time-limit', '5');
+    expect(text.stdout).toMatch(/Withdrawal by contingent:/);
+    expect(text.stdout).toMatch(/Stored as plan version 2/);
+  });
+
+  it('plans a file, says why an infeasible one cannot be planned, and exits 3', () => {
+    const ok = handover(
+      'plan',
+      `${SHARED_SCENARIOS}/p01-gates-and-precedence.yaml`,
+      '--json',
+      '--time-limit',
+      '5',
+    );
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      status: 'optimal',
+      objective: { withdrawal_day: 5, force_person_days: 4412 },
+    });
+    const bad = handover('plan', `${SHARED_SCENARIOS}/p03-infeasible-capacity.yaml`, '--time-limit', '5');
+    expect(bad.status).toBe(3);
+    expect(bad.stdout).toMatch(/\[capacity\]/);
+  });
+
+  it('prints what a what-if changes, and re-plans from a previous plan keeping what is under way', () => {
+    const demo = DEMO_PATH;
+    const w = handover(
+      'plan',
+      demo,
+      '--json',
+      '--time-limit',
+      '3',
+      '--what-if',
+      'capacity national-guard -100 from 2022-01-11',
+    );
+    expect(w.status, w.stderr).toBe(0);
+    const out = JSON.parse(w.stdout) as {
+      before: { objective: { force_person_days: number } };
+      plan: { objective: { force_person_days: number } };
+      changes: { personDays: { change: number }; moved: unknown[] };
+    };
+    expect(out.changes.personDays.change).toBe(
+      out.plan.objective.force_person_days - out.before.objective.force_person_days,
+    );
+    expect(out.changes.moved.length).toBeGreaterThan(0);
+    expect(handover('plan', demo, '--what-if', 'capacity nobody +5 from 2022-01-11').stderr).toMatch(
+      /unknown agency "nobody"/,
+    );
+
+    const previous = JSON.parse(handover('plan', demo, '--json', '--time-limit', '3').stdout) as {
+      handovers: { site: string; agency: string; start: string; state?: string }[];
+    };
+    const first = previous.handovers[0]!;
+    first.state = 'joint_guard';
+    const file = join(dir, 'previous.json');
+    writeFileSync(file, JSON.stringify(previous));
+    const r = handover('plan', demo, '--json', '--time-limit', '3', '--previous', file);
+    expect(r.status, r.stderr).toBe(0);
+    const re = JSON.parse(r.stdout) as {
+      plan: { handovers: { site: string; agency: string; start: string }[] };
+      kept: string[];
+      changes: { moved: unknown[] };
+    };
+    expect(re.kept).toEqual([first.site]);
+    expect(re.plan.handovers.find((h) => h.site === first.site)).toMatchObject({
+      agency: first.agency,
+      start: first.start,
+    });
+    // Nothing happened between the two plans: re-planning moves nothing.
+    expect(re.changes.moved).toEqual([]);
+  });
+
   it('has --help on every command and exits 2 on a usage error', () => {
-    for (const cmd of ['serve', 'import', 'export', 'demo', 'status']) {
+    for (const cmd of ['serve', 'import', 'export', 'demo', 'status', 'plan']) {
       const r = handover(cmd, '--help');
       expect(r.status, cmd).toBe(0);
       expect(r.stdout).toContain(`Usage: handover ${cmd}`);

@@ -1,0 +1,176 @@
+import { readFileSync } from 'node:fs';
+import { comparePlans, type PlanDiff } from '../../core/plan/diff.ts';
+import { planHandovers, type Plan, type PlanOptions } from '../../core/plan/planner.ts';
+import { replanHandovers, type PreviousPlan } from '../../core/plan/replan.ts';
+import { applyWhatIf, parseWhatIf, WhatIfError } from '../../core/plan/what-if.ts';
+import { formatOfFileName, parseScenario } from '../../core/scenario/io.ts';
+import type { Scenario } from '../../core/scenario/schema.ts';
+import { InputError } from '../../service/errors.ts';
+import { finishPlanRun, insertPlanRun } from '../../store/plans.ts';
+import { actorFromEnv, EXIT, withService } from '../context.ts';
+import { formatPlanSummary } from './plan.ts';
+
+export interface PlanCommandOptions {
+  json?: boolean;
+  timeLimit?: number;
+  whatIf?: string[];
+  previous?: string;
+}
+
+function readText(file: string): string {
+  try {
+    return file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError([{ path: file, message: `cannot read the file: ${(e as Error).message}` }]);
+  }
+}
+
+function readScenarioFile(file: string): Scenario {
+  const check = parseScenario(readText(file), formatOfFileName(file));
+  if (!check.ok) throw new InputError(check.problems);
+  return check.scenario;
+}
+
+function readPreviousPlan(file: string): PreviousPlan {
+  let data: unknown;
+  try {
+    data = JSON.parse(readText(file));
+  } catch (e) {
+    throw new InputError([{ path: file, message: `not a plan (JSON): ${(e as Error).message}` }]);
+  }
+  const handovers = (data as { handovers?: unknown }).handovers;
+  if (!Array.isArray(handovers))
+    throw new InputError([
+      { path: `${file}: handovers`, message: 'a plan lists its handovers (see `handover plan --json`)' },
+    ]);
+  handovers.forEach((h: unknown, i) => {
+    const x = h as Record<string, unknown>;
+    for (const k of ['site', 'agency', 'start'] as const)
+      if (typeof x[k] !== 'string')
+        throw new InputError([{ path: `${file}: handovers[${i}].${k}`, message: 'is required (text)' }]);
+  });
+  return data as PreviousPlan;
+}
+
+/** A progress line on a terminal for runs longer than a second. */
+function progressLine(enabled: boolean): { onProgress?: PlanOptions['onProgress']; done: () => void } {
+  if (!enabled || !process.stderr.isTTY) return { done: () => undefined };
+  const t0 = Date.now();
+  let shown = false;
+  return {
+    onProgress: (p) => {
+      if (Date.now() - t0 < 1000) return;
+      shown = true;
+      process.stderr.write(
+        `\rplanning: ${p.phase.padEnd(12)} ${String(Math.round(p.fraction * 100)).padStart(3)} %  ${((Date.now() - t0) / 1000).toFixed(1)} s `,
+      );
+    },
+    done: () => {
+      if (shown) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+export function formatDiff(d: PlanDiff, siteName: (id: string) => string = (id) => id): string {
+  const lines: string[] = [];
+  const w = d.withdrawal;
+  lines.push(
+    `Withdrawal: ${w.before ?? '—'} → ${w.after ?? '—'}` +
+      (w.days !== null && w.days !== 0
+        ? ` (${w.days > 0 ? '+' : ''}${w.days} day${Math.abs(w.days) === 1 ? '' : 's'})`
+        : w.days === 0
+          ? ' (unchanged)'
+          : ''),
+  );
+  const pd = d.personDays;
+  lines.push(
+    `Force person-days: ${pd.before ?? '—'} → ${pd.after ?? '—'}${pd.change ? ` (${pd.change > 0 ? '+' : ''}${pd.change})` : ''}`,
+  );
+  if (d.status.before !== d.status.after) lines.push(`Status: ${d.status.before} → ${d.status.after}`);
+  lines.push(d.moved.length ? `${d.moved.length} site(s) move:` : 'No site moves.');
+  for (const m of d.moved.slice(0, 40))
+    lines.push(
+      `  ${siteName(m.site)}: ${m.before ? `${m.before.agency} from ${m.before.start}` : 'unplanned'} → ${m.after ? `${m.after.agency} from ${m.after.start}` : 'unplanned'}`,
+    );
+  if (d.moved.length > 40) lines.push(`  … and ${d.moved.length - 40} more`);
+  for (const c of d.contingents)
+    lines.push(`Contingent ${c.contingent} withdraws ${c.before ?? '—'} → ${c.after ?? '—'}`);
+  return lines.join('\n');
+}
+
+/**
+ * `handover plan [FILE]`: plans a scenario file, or the operation in the database (stored as a new plan
+ * version). With --what-if, plans before and after the changes and prints what they change; with
+ * --previous, re-plans keeping what has started and moving as few handovers as it can.
+ */
+export async function planCommand(file: string | undefined, opts: PlanCommandOptions): Promise<void> {
+  const scenario = file ? readScenarioFile(file) : await withService((svc) => svc.exportScenario());
+  const timeLimitMs = opts.timeLimit !== undefined ? opts.timeLimit * 1000 : undefined;
+  let changed = scenario;
+  if (opts.whatIf?.length) {
+    try {
+      changed = applyWhatIf(scenario, parseWhatIf(opts.whatIf));
+    } catch (e) {
+      if (e instanceof WhatIfError) throw new InputError([{ path: '--what-if', message: e.message }]);
+      throw e;
+    }
+  }
+  const progress = progressLine(!opts.json);
+  const options: PlanOptions = {
+    ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
+    ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+  };
+  let plan: Plan;
+  let changes: PlanDiff | undefined;
+  let kept: string[] = [];
+  let before: Plan | undefined;
+  try {
+    if (opts.previous) {
+      const r = await replanHandovers(changed, readPreviousPlan(opts.previous), options);
+      plan = r.plan;
+      changes = r.changes;
+      kept = r.kept;
+    } else if (opts.whatIf?.length) {
+      // The changed plan stays as close to the plan before as the changes allow, so that what moves
+      // is what the changes move.
+      before = await planHandovers(scenario, options);
+      plan = (await replanHandovers(changed, before, options)).plan;
+      changes = comparePlans(before, plan);
+    } else plan = await planHandovers(scenario, options);
+  } finally {
+    progress.done();
+  }
+
+  let version: number | undefined;
+  if (!file)
+    version = await withService(async (svc) => {
+      const id = await insertPlanRun(svc.store.db, {
+        createdBy: actorFromEnv().name,
+        request: { time_limit_s: (timeLimitMs ?? 10_000) / 1000, what_if: opts.whatIf ?? [] },
+      });
+      await finishPlanRun(svc.store.db, id, { result: plan });
+      return id;
+    });
+
+  if (opts.json) {
+    const out = changes
+      ? {
+          plan,
+          changes,
+          ...(before ? { before } : {}),
+          ...(opts.previous ? { kept } : {}),
+          ...(version ? { version } : {}),
+        }
+      : plan;
+    console.log(JSON.stringify(out, null, 2));
+  } else {
+    const names = new Map(scenario.sites.map((s) => [s.id, s.name]));
+    if (opts.whatIf?.length) console.log(`What if: ${opts.whatIf.join('; ')}\n`);
+    console.log(formatPlanSummary(changed, plan));
+    if (opts.previous) console.log(`\nKept as under way: ${kept.length ? kept.join(', ') : 'none'}`);
+    if (changes) console.log(`\n${formatDiff(changes, (id) => names.get(id) ?? id)}`);
+    if (version)
+      console.log(`\nStored as plan version ${version} (adopt it with POST /api/plans/${version}/adopt).`);
+  }
+  if (plan.status === 'infeasible') process.exitCode = EXIT.refused;
+}
