@@ -205,6 +205,60 @@ export function migrationProvider(kind: DatabaseKind): MigrationProvider {
           .execute();
       },
     },
+    '0003_audit_chain': {
+      // The audit log becomes tamper-evident (docs/adr/0003-tamper-evident-audit.md): every entry carries the
+      // hash of the one before and its own; entries already written are chained in their order; then the
+      // database itself refuses to change or remove any entry.
+      async up(db: Kysely<unknown>) {
+        const chain = await import('../core/audit/chain.ts');
+        for (const col of ['prev_hash', 'hash'])
+          await db.schema
+            .alterTable('audit_log')
+            .addColumn(col, 'text', (c) => c.notNull().defaultTo(''))
+            .execute();
+        const { rows } = await sql<{
+          seq: number | string;
+          at: string;
+          actor: string;
+          action: string;
+          entity: string;
+          entity_id: string;
+          before: string | null;
+          after: string | null;
+        }>`select seq, at, actor, action, entity, entity_id, before, after from audit_log order by seq`.execute(
+          db,
+        );
+        let prev = chain.AUDIT_GENESIS_HASH;
+        for (const r of rows) {
+          const hash = chain.hashAuditEntry({ ...r, seq: Number(r.seq), entityId: r.entity_id }, prev);
+          await sql`update audit_log set prev_hash = ${prev}, hash = ${hash} where seq = ${r.seq}`.execute(
+            db,
+          );
+          prev = hash;
+        }
+        // No two entries chain to the same predecessor: a fork is refused even if appends did not take turns.
+        await db.schema
+          .createIndex('audit_log_prev_hash')
+          .on('audit_log')
+          .column('prev_hash')
+          .unique()
+          .execute();
+        if (kind === 'postgres') {
+          await sql`create function audit_log_append_only() returns trigger language plpgsql as $$
+            begin raise exception 'audit_log is append-only'; end $$`.execute(db);
+          await sql`create trigger audit_log_append_only before update or delete on audit_log
+            for each row execute function audit_log_append_only()`.execute(db);
+          // TRUNCATE fires no row triggers.
+          await sql`create trigger audit_log_no_truncate before truncate on audit_log
+            for each statement execute function audit_log_append_only()`.execute(db);
+        } else {
+          await sql`create trigger audit_log_no_update before update on audit_log
+            begin select raise(abort, 'audit_log is append-only'); end`.execute(db);
+          await sql`create trigger audit_log_no_delete before delete on audit_log
+            begin select raise(abort, 'audit_log is append-only'); end`.execute(db);
+        }
+      },
+    },
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }

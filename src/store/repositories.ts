@@ -684,60 +684,8 @@ export async function listFacilityOutput(db: Db, f: { site?: SiteId } = {}): Pro
 
 // ── audit ──────────────────────────────────────────────────────────────────────────────────────────────────
 
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  entity: string;
-  entityId: string;
-  before: unknown;
-  after: unknown;
-}
-
-/** Appends to the audit log; callers do it in the transaction of the change itself. */
-export async function appendAudit(
-  db: Db,
-  e: { actor: string; action: string; entity: string; entityId: string; before: unknown; after: unknown },
-): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      at: now(),
-      actor: e.actor,
-      action: e.action,
-      entity: e.entity,
-      entity_id: e.entityId,
-      before: json(e.before),
-      after: json(e.after),
-    })
-    .execute();
-}
-
-export async function listAudit(
-  db: Db,
-  f: { entity?: string; entityId?: string; since?: string; limit?: number; afterSeq?: number } = {},
-): Promise<AuditEntry[]> {
-  let q = db.selectFrom('audit_log').selectAll();
-  if (f.entity) q = q.where('entity', '=', f.entity);
-  if (f.entityId) q = q.where('entity_id', '=', f.entityId);
-  if (f.since) q = q.where('at', '>=', f.since);
-  if (f.afterSeq !== undefined) q = q.where('seq', '>', f.afterSeq);
-  const rows = await q
-    .orderBy('seq')
-    .limit(f.limit ?? 1000)
-    .execute();
-  return rows.map((r) => ({
-    seq: Number(r.seq),
-    at: r.at,
-    actor: r.actor,
-    action: r.action,
-    entity: r.entity,
-    entityId: r.entity_id,
-    before: parse(r.before),
-    after: parse(r.after),
-  }));
-}
+// The hash-chained audit log lives in audit.ts; re-exported so callers keep one import for the store.
+export { appendAudit, listAudit, type AuditEntry } from './audit.ts';
 
 // ── helpers ────────────────────────────────────────────────────────────────────────────────────────────────
 
