@@ -1,16 +1,25 @@
 // Runs the planner in a worker thread so the server keeps answering during a long planning run.
 import { parentPort, workerData } from 'node:worker_threads';
-import { planHandovers } from '../core/plan/planner.ts';
+import { planHandovers, type PlanOptions } from '../core/plan/planner.ts';
+import { replanHandovers, type PreviousPlan } from '../core/plan/replan.ts';
 import type { Scenario } from '../core/scenario/schema.ts';
 
-const { scenario, timeLimitMs } = workerData as { scenario: Scenario; timeLimitMs: number };
+const { scenario, timeLimitMs, previous } = workerData as {
+  scenario: Scenario;
+  timeLimitMs: number;
+  /** The adopted plan, if any: the new plan moves as few of its handovers as it can. */
+  previous?: PreviousPlan;
+};
 const port = parentPort;
 if (!port) throw new Error('plan-worker must run in a worker thread');
 try {
-  const plan = await planHandovers(scenario, {
+  const options: PlanOptions = {
     timeLimitMs,
     onProgress: (p) => port.postMessage({ type: 'progress', phase: p.phase, fraction: p.fraction }),
-  });
+  };
+  const plan = previous
+    ? (await replanHandovers(scenario, previous, options)).plan
+    : await planHandovers(scenario, options);
   port.postMessage({ type: 'result', plan });
 } catch (e) {
   port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) });

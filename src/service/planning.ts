@@ -69,16 +69,20 @@ export class PlanningService {
       createdBy: actor.name,
       request: { time_limit_s: timeLimitS, what_if: request.whatIf ?? [] },
     });
-    const done = this.runInWorker(id, scenario, timeLimitS * 1000).finally(() => this.running.delete(id));
+    const adopted = await plans.findAdoptedPlan(this.db);
+    const previous = adopted?.result ? (adopted.result as Plan) : undefined;
+    const done = this.runInWorker(id, scenario, timeLimitS * 1000, previous).finally(() =>
+      this.running.delete(id),
+    );
     this.running.set(id, done);
     return this.get(id);
   }
 
-  private runInWorker(id: number, scenario: Scenario, timeLimitMs: number): Promise<void> {
+  private runInWorker(id: number, scenario: Scenario, timeLimitMs: number, previous?: Plan): Promise<void> {
     return new Promise<void>((resolve) => {
       const worker = new Worker(WORKER_BOOTSTRAP, {
         eval: true,
-        workerData: { module: WORKER_MODULE, scenario, timeLimitMs },
+        workerData: { module: WORKER_MODULE, scenario, timeLimitMs, previous },
       });
       let lastWrite = 0;
       let settled = false;

@@ -118,6 +118,17 @@ export async function listPlans(db: Db, limit = 100): Promise<PlanRecord[]> {
   return rows.map((r) => ({ ...rowToPlan({ ...r, result: null }) }));
 }
 
+/** The plan in force: the one adopted last, if any. */
+export async function findAdoptedPlan(db: Db): Promise<PlanRecord | null> {
+  const r = await db
+    .selectFrom('plans')
+    .selectAll()
+    .where('adopted_at', 'is not', null)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return r ? rowToPlan(r) : null;
+}
+
 export async function markPlanAdopted(db: Db, id: number, actor: string): Promise<void> {
   await db
     .updateTable('plans')
