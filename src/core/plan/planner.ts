@@ -269,7 +269,27 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
         // Alternate: neighbours in release order (they compete for the same days), and a random mix.
         const chosen: number[] = [];
         let sitesIn = 0;
-        if (round % 2 === 0) {
+        if (round % 3 === 2) {
+          // Heavy units released late with light units released early: the trade that pays.
+          const floorOf = (u: number) => {
+            let r = -Infinity;
+            for (const f of p.units[u]?.sites ?? [])
+              r = Math.max(r, (es[f] ?? 0) + (p.sites[f]?.overlap ?? 0));
+            return r;
+          };
+          const loss = (u: number) => (p.units[u]?.strength ?? 0) * ((release[u] ?? 0) - floorOf(u));
+          const heavy = [...units].sort((x, y) => loss(y) - loss(x));
+          const light = [...units].sort((x, y) => (p.units[x]?.strength ?? 0) - (p.units[y]?.strength ?? 0));
+          let h = Math.floor(random() * 5);
+          let l = Math.floor(random() * 5);
+          while (sitesIn < targetSites && chosen.length < units.length) {
+            const u = chosen.length % 2 === 0 ? heavy[h++] : light[l++];
+            if (u === undefined) break;
+            if (chosen.includes(u)) continue;
+            chosen.push(u);
+            sitesIn += p.units[u]?.sites.length ?? 0;
+          }
+        } else if (round % 3 === 0) {
           units.sort((x, y) => (release[x] ?? 0) - (release[y] ?? 0) || x - y);
           const from = Math.floor(random() * units.length);
           for (let k = 0; k < units.length && sitesIn < targetSites; k++) {
