@@ -5,6 +5,7 @@ import { comparePlans, type PlanDiff } from '../core/plan/diff.ts';
 import type { Plan } from '../core/plan/planner.ts';
 import { applyWhatIf, parseWhatIf, WhatIfError } from '../core/plan/what-if.ts';
 import type { Scenario } from '../core/scenario/schema.ts';
+import { lockAuditChain } from '../store/audit.ts';
 import * as plans from '../store/plans.ts';
 import * as repo from '../store/repositories.ts';
 import { ConflictError, InputError, NotFoundError } from './errors.ts';
@@ -175,6 +176,7 @@ export class PlanningService {
     if (plan.status === 'infeasible')
       throw new ConflictError('plan-infeasible', `Plan ${id} is infeasible and cannot be adopted.`);
     const outcome = await this.db.transaction().execute(async (trx) => {
+      await lockAuditChain(trx);
       const planned: string[] = [];
       const kept: string[] = [];
       for (const h of plan.handovers) {

@@ -45,6 +45,7 @@ import type {
 import { validateScenario } from '../core/scenario/validate.ts';
 import type { SiteState } from '../core/vocabulary.ts';
 import { isUniqueViolation, refreshStatistics, type Store } from '../store/db.ts';
+import { lockAuditChain } from '../store/audit.ts';
 import * as repo from '../store/repositories.ts';
 import { ConflictError, InputError, NotFoundError } from './errors.ts';
 
@@ -104,7 +105,10 @@ export class HandoverService {
   /** One transaction; a key written at the same moment by someone else becomes a 409, not a 500. */
   private async tx<T>(fn: (trx: repo.Db) => Promise<T>): Promise<T> {
     try {
-      return await this.store.db.transaction().execute(fn);
+      return await this.store.db.transaction().execute(async (trx) => {
+        await lockAuditChain(trx);
+        return fn(trx);
+      });
     } catch (e) {
       if (isUniqueViolation(e))
         throw new ConflictError(

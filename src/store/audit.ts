@@ -40,6 +40,16 @@ export interface AuditEntry {
 }
 
 /**
+ * Takes the audit chain's turn for this transaction (PostgreSQL; SQLite writers take turns already).
+ * A write transaction takes it first, before any row lock: taken only at the append, after row locks,
+ * two writers could each hold what the other waits for.
+ */
+export async function lockAuditChain(trx: Db): Promise<void> {
+  if (isPostgres(trx))
+    await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}, hashtext(current_schema()))`.execute(trx);
+}
+
+/**
  * Appends to the audit log, chained to the entry before; callers do it in the transaction of the change
  * itself. On PostgreSQL an advisory lock held to the end of that transaction makes appends take turns, so two
  * writers never chain to the same predecessor; SQLite has one writer at a time already.
@@ -51,8 +61,7 @@ export async function appendAudit(
   const postgres = isPostgres(db);
   // Outside a transaction the lock would be released before the insert: make one.
   if (postgres && !db.isTransaction) return db.transaction().execute((trx) => appendAudit(trx, e));
-  if (postgres)
-    await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}, hashtext(current_schema()))`.execute(db);
+  await lockAuditChain(db);
   const cdb = chained(db);
   const last = await cdb
     .selectFrom('audit_log')
