@@ -31,6 +31,11 @@ export interface AppOptions {
   /** Planning runs; made from the service when not given. */
   planning?: PlanningService;
   logger?: boolean;
+  /**
+   * Behind a reverse proxy: which hops to trust for the client's address (rate limits key on it).
+   * `true`, a hop count, or addresses/CIDRs; default none (the socket's address).
+   */
+  trustProxy?: boolean | number | string;
   /** Rate limits and headers (see security.ts); tests pass `{ rateLimitPerMinute: 0 }` to be unthrottled. */
   security?: SecurityOptions;
 }
@@ -77,6 +82,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const app = Fastify({
     logger: opts.logger ? { level: 'info' } : false,
     bodyLimit: 10 * 1024 * 1024,
+    trustProxy: opts.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   await registerSecurity(app, opts.security);

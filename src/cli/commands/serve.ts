@@ -6,6 +6,13 @@ import { openChangeBus } from '../../store/change-bus.ts';
 import { openStore } from '../../store/db.ts';
 import { actorFromEnv, demoScenarioText } from '../context.ts';
 
+/** TRUST_PROXY: unset (trust nobody), `true`, a hop count, or a comma-separated list of addresses/CIDRs. */
+function trustProxyFromEnv(v: string | undefined): boolean | number | string {
+  if (!v || v === 'false') return false;
+  if (v === 'true') return true;
+  return /^\d+$/.test(v) ? Number(v) : v;
+}
+
 /** Serves the API (and the home page) until SIGINT/SIGTERM; an empty database first gets the demo. */
 export async function serve(opts: { port: number; host: string; demo: boolean }): Promise<void> {
   const store = await openStore();
@@ -22,7 +29,13 @@ export async function serve(opts: { port: number; host: string; demo: boolean })
     console.log(`${abandoned} planning run(s) left unfinished by a stopped instance were marked failed.`);
   // With PostgreSQL, changes travel to every instance (LISTEN/NOTIFY) for live updates.
   const bus = await openChangeBus(store, process.env['DATABASE_URL']);
-  const app = await buildApp({ service, planning, bus, logger: process.env['LOG_REQUESTS'] === '1' });
+  const app = await buildApp({
+    service,
+    planning,
+    bus,
+    logger: process.env['LOG_REQUESTS'] === '1',
+    trustProxy: trustProxyFromEnv(process.env['TRUST_PROXY']),
+  });
   await app.listen({ port: opts.port, host: opts.host });
   console.log(
     `Handover is serving on http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port} (${store.kind}: ${store.location})`,
