@@ -96,22 +96,33 @@ export function swapDescent(p: PlanningProblem, es: Int32Array, initial: Schedul
       for (const g of [...(byDay[k] ?? [])]) {
         const sg = p.sites[g];
         if (!sg || g === f || sg.pinnedStart !== undefined || sg.unit === s.unit) continue;
-        const newDay = start[f] ?? 0;
-        if (newDay + sg.overlap > (release[sg.unit] ?? 0)) continue; // would delay g's unit
-        if (newDay > latestFor(g)) continue;
-        const options: [number, number][] = [[agency[f] ?? 0, agency[g] ?? 0]];
-        if (s.agencies.includes(agency[g] ?? -1) && sg.agencies.includes(agency[f] ?? -1))
-          options.push([agency[g] ?? 0, agency[f] ?? 0]);
-        for (const [af, ag] of options) {
-          if (!s.agencies.includes(af) || !sg.agencies.includes(ag)) continue;
-          const b1 = apply({ f: g, day: newDay, agency: ag });
-          const b2 = apply({ f, day, agency: af });
-          if (capOk()) {
-            journal.push(b1, b2);
-            return true;
+        // g moves later, to f's old day (a straight trade) or to a later day with a free slot, never
+        // past its own unit's release or its successors.
+        const oldDay = start[f] ?? 0;
+        const latestG = Math.min((release[sg.unit] ?? 0) - sg.overlap, latestFor(g));
+        const gDays: number[] = [];
+        if (oldDay <= latestG) gDays.push(oldDay);
+        for (let d2 = latestG; d2 > day && gDays.length < 3; d2--)
+          if (d2 !== oldDay && d2 + offset < H && (count[d2 + offset] ?? 0) < p.throughput) gDays.push(d2);
+        for (const newDay of gDays) {
+          const options: [number, number][] = [[agency[f] ?? 0, agency[g] ?? 0]];
+          if (s.agencies.includes(agency[g] ?? -1) && sg.agencies.includes(agency[f] ?? -1))
+            options.push([agency[g] ?? 0, agency[f] ?? 0]);
+          for (const [af, ag] of options) {
+            if (!s.agencies.includes(af) || !sg.agencies.includes(ag)) continue;
+            const b1 = apply({ f: g, day: newDay, agency: ag });
+            const b2 = apply({ f, day, agency: af });
+            if (
+              capOk() &&
+              (count[day + offset] ?? 0) <= p.throughput &&
+              (count[newDay + offset] ?? 0) <= p.throughput
+            ) {
+              journal.push(b1, b2);
+              return true;
+            }
+            apply(b2);
+            apply(b1);
           }
-          apply(b2);
-          apply(b1);
         }
       }
     }
