@@ -33,9 +33,9 @@ export interface AppOptions {
   logger?: boolean;
   /**
    * Behind a reverse proxy: which hops to trust for the client's address (rate limits key on it).
-   * `true`, a hop count, or addresses/CIDRs; default none (the socket's address).
+   * `true` (every hop) or addresses/CIDRs; default none (the socket's address).
    */
-  trustProxy?: boolean | number | string;
+  trustProxy?: boolean | string;
   /** Rate limits and headers (see security.ts); tests pass `{ rateLimitPerMinute: 0 }` to be unthrottled. */
   security?: SecurityOptions;
 }

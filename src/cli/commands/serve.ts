@@ -6,11 +6,10 @@ import { openChangeBus } from '../../store/change-bus.ts';
 import { openStore } from '../../store/db.ts';
 import { actorFromEnv, demoScenarioText } from '../context.ts';
 
-/** TRUST_PROXY: unset (trust nobody), `true`, a hop count, or a comma-separated list of addresses/CIDRs. */
-function trustProxyFromEnv(v: string | undefined): boolean | number | string {
+/** TRUST_PROXY: unset (trust nobody), `true`, or a comma-separated list of proxy addresses/CIDRs. */
+function trustProxyFromEnv(v: string | undefined): boolean | string {
   if (!v || v === 'false') return false;
-  if (v === 'true') return true;
-  return /^\d+$/.test(v) ? Number(v) : v;
+  return v === 'true' ? true : v;
 }
 
 /** Serves the API (and the home page) until SIGINT/SIGTERM; an empty database first gets the demo. */
