@@ -86,6 +86,11 @@ export class HighsRunner {
     return this.dead;
   }
 
+  /** Starts the worker (and HiGHS's WebAssembly compile) now, so that it is ready by the first solve. */
+  prepare(): void {
+    this.ensureWorker();
+  }
+
   private ensureWorker(): Worker | undefined {
     if (this.dead) return undefined;
     if (!this.worker) {

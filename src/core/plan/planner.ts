@@ -100,6 +100,9 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   }
 
   progress('construct', 0.1);
+  // HiGHS loads on the other core while the constructive search runs.
+  const runner = new HighsRunner();
+  if ((options.exactColumnLimit ?? 1) > 0) runner.prepare();
   const ctx = new Search(p, order, es);
   const built = ctx.constructive(wLow, started + budget * 0.3);
   let best = built?.s;
@@ -110,6 +113,7 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
     if (verdict) best = verdict;
     else {
       const sf = shortfallForW(p, es, latestStarts(p, order, p.deadline ?? wLow));
+      await runner.close();
       return infeasiblePlan([
         sf
           ? shortfallReason(p, sf)
@@ -127,6 +131,7 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
     const verdict = await exactVerdict(p, order, es, wLow, deadlineAt, options.exactColumnLimit ?? 60_000);
     if (!verdict) {
       const sf = shortfallForW(p, es, latestStarts(p, order, p.deadline));
+      await runner.close();
       return infeasiblePlan([
         sf
           ? shortfallReason(p, sf)
@@ -186,7 +191,6 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   const lpLimit = options.lpColumnLimit ?? 60_000;
   const alreadyProven = () => wLow === bestEval.w && pdBound >= bestEval.pd;
   const left = () => deadlineAt - Date.now();
-  const runner = new HighsRunner();
   try {
     // 1. The withdrawal day: below the best found, the MIP either finds a plan or proves there is none.
     for (let w = wLow; w < bestEval.w && left() > 100; w++) {
