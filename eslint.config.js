@@ -7,11 +7,17 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
@@ -24,8 +30,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/store/**', '**/server/**', '**/cli/**', '**/web/**'], message: 'src/core must be independent of the adapters.' },
-            { group: ['node:fs*', 'node:net', 'node:http', 'fs', 'kysely', 'fastify', 'better-sqlite3', 'pg'], message: 'src/core does no I/O.' },
+            {
+              group: ['**/store/**', '**/server/**', '**/cli/**', '**/web/**'],
+              message: 'src/core must be independent of the adapters.',
+            },
+            {
+              group: ['node:fs*', 'node:net', 'node:http', 'fs', 'kysely', 'fastify', 'better-sqlite3', 'pg'],
+              message: 'src/core does no I/O.',
+            },
           ],
         },
       ],
