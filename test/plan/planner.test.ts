@@ -230,7 +230,13 @@ describe('random scenarios', () => {
           const plan = await planHandovers(
             s,
             heuristicsOnly
-              ? { timeLimitMs: 1500, exactColumnLimit: 0, lpColumnLimit: 0, fullMipColumnLimit: 0 }
+              ? // no MIP: bounds from the LP or the Lagrangian relaxation alone, at random
+                {
+                  timeLimitMs: 1500,
+                  exactColumnLimit: 0,
+                  lpColumnLimit: seed % 2 ? 0 : 60_000,
+                  fullMipColumnLimit: 0,
+                }
               : {
                   timeLimitMs: 2500,
                   fullMipColumnLimit: 0,

@@ -195,7 +195,18 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
     // 1. The withdrawal day: below the best found, the MIP either finds a plan or proves there is none.
     for (let w = wLow; w < bestEval.w && left() > 100; w++) {
       const ls = latestStarts(p, order, w);
-      if (countTimeIndexedColumns(p, es, ls) > mipLimit) break;
+      const colsW = countTimeIndexedColumns(p, es, ls);
+      if (colsW > mipLimit) {
+        // Too large for the MIP: an infeasible LP relaxation still proves that W cannot be met.
+        if (colsW > lpLimit || colsW * 0.1 > left() * 0.3) break;
+        const lp = await runner.solve(buildTimeIndexedModel(p, es, ls, w, undefined, true).model, {
+          timeLimitMs: left() * 0.3,
+          mip: false,
+        });
+        if (lp.kind !== 'infeasible') break;
+        wLow = w + 1;
+        continue;
+      }
       const m = buildTimeIndexedModel(p, es, ls, w, undefined, false);
       const out = await runner.solve(m.model, { timeLimitMs: left() * 0.5, mip: true });
       if (out.kind === 'infeasible') {
