@@ -4,8 +4,9 @@ import { effectiveCapacity, type PlanningProblem } from './problem.ts';
 /**
  * Local search on a plan's start days: for a unit (heaviest first), move every site that sets its release
  * to an earlier day, either into a free handover slot or by trading days with a site whose own unit has
- * slack (it moves later without delaying its unit). Capacity is checked on every affected day. A unit's
- * moves are kept only if its release drops; nothing else's release rises, so person-days only fall.
+ * slack (it moves later without delaying its unit). Capacity is checked on every affected day. When
+ * that stalls, a heavy unit may also delay lighter ones. Moves are kept only when the exact change of
+ * person-days over the units touched is a gain; W never grows.
  */
 export function swapDescent(p: PlanningProblem, es: Int32Array, initial: Schedule, until: number): Schedule {
   const n = p.sites.length;
@@ -76,6 +77,10 @@ export function swapDescent(p: PlanningProblem, es: Int32Array, initial: Schedul
     return back;
   };
   // Move f to a day ≤ target: a free slot, or a trade with a site of a unit that has slack.
+  // `allowance`: person-days the trades may add to other units (a heavy unit may delay a light one).
+  let allowance = 0;
+  let wMax = 0;
+  for (const u of p.units) if (u.sites.length) wMax = Math.max(wMax, release[u.index] ?? 0);
   const pull = (f: number, target: number, journal: Move[]): boolean => {
     const s = p.sites[f];
     if (!s || s.pinnedStart !== undefined) return false;
@@ -99,7 +104,12 @@ export function swapDescent(p: PlanningProblem, es: Int32Array, initial: Schedul
         // g moves later, to f's old day (a straight trade) or to a later day with a free slot, never
         // past its own unit's release or its successors.
         const oldDay = start[f] ?? 0;
-        const latestG = Math.min((release[sg.unit] ?? 0) - sg.overlap, latestFor(g));
+        const slackDays = Math.floor(allowance / Math.max(1, p.units[sg.unit]?.strength ?? 1));
+        const latestG = Math.min(
+          (release[sg.unit] ?? 0) + slackDays - sg.overlap,
+          wMax - sg.overlap,
+          latestFor(g),
+        );
         const gDays: number[] = [];
         if (oldDay <= latestG) gDays.push(oldDay);
         for (let d2 = latestG; d2 > day && gDays.length < 3; d2--)
@@ -132,13 +142,17 @@ export function swapDescent(p: PlanningProblem, es: Int32Array, initial: Schedul
     .filter((u) => u.sites.length)
     .map((u) => u.index)
     .sort((x, y) => (p.units[y]?.strength ?? 0) - (p.units[x]?.strength ?? 0));
-  let improved = true;
-  while (improved && Date.now() < until) {
-    improved = false;
+  // Pass 0 keeps every other unit's release; once that stalls, pass 1 lets heavy units push light ones.
+  let pass = 0;
+  for (;;) {
+    if (Date.now() >= until) break;
+    let improved = false;
     for (const u of order) {
       if (Date.now() >= until) break;
       const R = release[u] ?? 0;
       const critical = (p.units[u]?.sites ?? []).filter((f) => T(f) === R);
+      // Second pass onwards: a heavy unit may push lighter ones, if the total falls.
+      allowance = pass > 0 ? (p.units[u]?.strength ?? 0) - 1 : 0;
       const journal: Move[] = [];
       let ok = true;
       for (const f of critical)
@@ -147,9 +161,26 @@ export function swapDescent(p: PlanningProblem, es: Int32Array, initial: Schedul
           break;
         }
       if (ok && critical.length) {
-        computeRelease(u);
-        improved = true;
+        // Exact change of person-days over every unit touched; keep only a gain.
+        const touched = new Set<number>([u]);
+        for (const m of journal) touched.add(p.sites[m.f]?.unit ?? u);
+        let delta = 0;
+        const before = new Map<number, number>();
+        for (const v of touched) {
+          before.set(v, release[v] ?? 0);
+          computeRelease(v);
+          delta += (p.units[v]?.strength ?? 0) * ((release[v] ?? 0) - (before.get(v) ?? 0));
+        }
+        if (delta < 0) improved = true;
+        else {
+          for (const m of journal.reverse()) apply(m);
+          for (const [v, r] of before) release[v] = r;
+        }
       } else for (const m of journal.reverse()) apply(m);
+    }
+    if (!improved) {
+      if (pass === 0) pass = 1;
+      else break;
     }
   }
   return { start, agency };
