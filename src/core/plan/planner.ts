@@ -63,7 +63,18 @@ export interface PlanOptions {
   lpColumnLimit?: number;
 }
 
-/** Plans the handovers of a (valid) scenario: lexicographically least withdrawal day, then person-days. */
+/**
+ * Plans the handovers of a (valid) scenario: lexicographically least withdrawal day W, then person-days.
+ *
+ * Stages, each within the time limit: (1) reasons a plan is impossible, found without search
+ * (eligibility, cycles, pins, gates against the deadline, final capacity); (2) a proven lower bound on W
+ * from necessary conditions (windows, daily limit, Hall's condition on capacity day by day);
+ * (3) constructive plans (list scheduling and unit insertion under several priority rules, with a
+ * final-capacity packing guard); (4) the Lagrangian bound on person-days and its relaxed plan as
+ * guidance, then a day-trading local search; (5) HiGHS in a worker: MIP or LP infeasibility below the
+ * best W, LP relaxation for the bound and rounding, the whole MIP when small, otherwise re-solving a few
+ * units at a time. Every plan kept passes `verifySchedule`; `optimal` only when both bounds are met.
+ */
 export async function planHandovers(scenario: Scenario, options: PlanOptions = {}): Promise<Plan> {
   const started = Date.now();
   const budget = options.timeLimitMs ?? 10_000;
