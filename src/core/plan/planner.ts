@@ -178,7 +178,14 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   {
     const w = bestEval.w;
     const lsW = latestStarts(p, order, w);
-    const lag = lagrangeBound(p, es, lsW, w, bestEval.pd, Math.min(deadlineAt, Date.now() + budget * 0.15));
+    const lag = lagrangeBound(
+      p,
+      es,
+      lsW,
+      w,
+      bestEval.pd,
+      Math.min(deadlineAt - 200, Date.now() + Math.max(400, budget * 0.15)),
+    );
     if (lag) {
       pdBound = Math.max(pdBound, Math.ceil(lag.bound - 1e-6 * Math.max(1, Math.abs(lag.bound))));
       if (pdBound < bestEval.pd) {
@@ -237,8 +244,8 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
     const w = bestEval.w;
     const ls = latestStarts(p, order, w);
     const cols = countTimeIndexedColumns(p, es, ls);
-    // The LP costs about 0.1 ms a column here; run it only when it leaves time for the search.
-    if (!alreadyProven() && cols <= lpLimit && left() > 100 && cols * 0.1 < left() * 0.5) {
+    // The LP costs about 0.08 ms a column here (measured); run it only when it leaves time for the rest.
+    if (!alreadyProven() && cols <= lpLimit && left() > 100 && cols * 0.08 < left() * 0.7) {
       // The strong release rows tighten the LP bound; they triple the model, so only on moderate sizes.
       const m = buildTimeIndexedModel(p, es, ls, w, undefined, cols <= 40_000);
       const lp = await runner.solve(m.model, {
