@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { formatOfFileName, parseScenario } from '../core/scenario/io.ts';
+import type { Scenario } from '../core/scenario/schema.ts';
 import { fileURLToPath } from 'node:url';
 import { RuleViolation } from '../core/rules.ts';
 import { formatProblems } from '../core/problems.ts';
@@ -12,6 +14,22 @@ export const EXIT = { ok: 0, failure: 1, invalid: 2, refused: 3, notFound: 4 } a
 
 export const DEMO_SCENARIO_PATH = fileURLToPath(new URL('../../scenarios/almaty.yaml', import.meta.url));
 export const demoScenarioText = () => readFileSync(DEMO_SCENARIO_PATH, 'utf8');
+
+/** A file's text (`-` reads standard input); an unreadable file is an input error naming it. */
+export function readInputFile(file: string): string {
+  try {
+    return file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError([{ path: file, message: `cannot read the file: ${(e as Error).message}` }]);
+  }
+}
+
+/** A scenario file, parsed and validated; every problem is reported at once. */
+export function readScenarioFile(file: string): Scenario {
+  const check = parseScenario(readInputFile(file), formatOfFileName(file));
+  if (!check.ok) throw new InputError(check.problems);
+  return check.scenario;
+}
 
 export function actorFromEnv(): Actor {
   const name = process.env['HANDOVER_ACTOR'];

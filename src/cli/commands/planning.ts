@@ -1,13 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { comparePlans, type PlanDiff } from '../../core/plan/diff.ts';
 import { planHandovers, type Plan, type PlanOptions } from '../../core/plan/planner.ts';
 import { replanHandovers, type PreviousPlan } from '../../core/plan/replan.ts';
 import { applyWhatIf, parseWhatIf, WhatIfError } from '../../core/plan/what-if.ts';
-import { formatOfFileName, parseScenario } from '../../core/scenario/io.ts';
-import type { Scenario } from '../../core/scenario/schema.ts';
 import { InputError } from '../../service/errors.ts';
 import { finishPlanRun, insertPlanRun } from '../../store/plans.ts';
-import { actorFromEnv, EXIT, withService } from '../context.ts';
+import { actorFromEnv, EXIT, readInputFile, readScenarioFile, withService } from '../context.ts';
 import { formatPlanSummary } from './plan.ts';
 
 export interface PlanCommandOptions {
@@ -17,24 +14,10 @@ export interface PlanCommandOptions {
   previous?: string;
 }
 
-function readText(file: string): string {
-  try {
-    return file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError([{ path: file, message: `cannot read the file: ${(e as Error).message}` }]);
-  }
-}
-
-function readScenarioFile(file: string): Scenario {
-  const check = parseScenario(readText(file), formatOfFileName(file));
-  if (!check.ok) throw new InputError(check.problems);
-  return check.scenario;
-}
-
 function readPreviousPlan(file: string): PreviousPlan {
   let data: unknown;
   try {
-    data = JSON.parse(readText(file));
+    data = JSON.parse(readInputFile(file));
   } catch (e) {
     throw new InputError([{ path: file, message: `not a plan (JSON): ${(e as Error).message}` }]);
   }

@@ -1,25 +1,17 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { formatOfFileName, parseScenario, serializeScenario } from '../../core/scenario/io.ts';
-import { InputError } from '../../service/errors.ts';
-import { actorFromEnv, demoScenarioText, withService } from '../context.ts';
+import { actorFromEnv, demoScenarioText, readScenarioFile, withService } from '../context.ts';
 
 export async function importCommand(
   file: string,
   opts: { replace?: boolean; json?: boolean },
 ): Promise<void> {
-  let text: string;
-  try {
-    text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError([{ path: file, message: `cannot read the file: ${(e as Error).message}` }]);
-  }
-  const check = parseScenario(text, formatOfFileName(file));
-  if (!check.ok) throw new InputError(check.problems);
+  const scenario = readScenarioFile(file);
   const result = await withService((svc) =>
-    svc.importScenario(check.scenario, actorFromEnv(), { replace: opts.replace ?? false }),
+    svc.importScenario(scenario, actorFromEnv(), { replace: opts.replace ?? false }),
   );
   if (opts.json) console.log(JSON.stringify({ imported: true, sites: result.sites }));
-  else console.log(`Imported ${check.scenario.operation.name}: ${result.sites} sites.`);
+  else console.log(`Imported ${scenario.operation.name}: ${result.sites} sites.`);
 }
 
 export async function exportCommand(opts: { out?: string; format?: string }): Promise<void> {
