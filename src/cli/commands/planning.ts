@@ -5,7 +5,7 @@ import { applyWhatIf, parseWhatIf, WhatIfError } from '../../core/plan/what-if.t
 import { InputError } from '../../service/errors.ts';
 import { finishPlanRun, insertPlanRun } from '../../store/plans.ts';
 import { actorFromEnv, EXIT, readInputFile, readScenarioFile, withService } from '../context.ts';
-import { formatPlanSummary } from './plan.ts';
+import { formatPlanSummary } from './plan-summary.ts';
 
 export interface PlanCommandOptions {
   json?: boolean;

@@ -1,48 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { addDays } from '../../core/dates.ts';
-import { planHandovers, type Plan } from '../../core/plan/planner.ts';
-import { formatOfFileName, parseScenario } from '../../core/scenario/io.ts';
+import type { Plan } from '../../core/plan/planner.ts';
 import type { Scenario } from '../../core/scenario/schema.ts';
-import { InputError } from '../../service/errors.ts';
 
-/** Exit code of an infeasible scenario (a plan is impossible, the input itself is valid). */
-export const EXIT_INFEASIBLE = 2;
-
-/**
- * `handover plan FILE [--json] [--time-limit S]`: plans a scenario file. Prints the contract's JSON or a
- * summary (phases by day, per-contingent withdrawal); sets exit code 2 when the scenario is infeasible.
- */
-export async function planCommandAction(
-  file: string,
-  opts: { json?: boolean; timeLimit?: number },
-): Promise<void> {
-  let text: string;
-  try {
-    text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError([{ path: file, message: `cannot read the file: ${(e as Error).message}` }]);
-  }
-  const check = parseScenario(text, formatOfFileName(file));
-  if (!check.ok) throw new InputError(check.problems);
-  const timeLimitMs = opts.timeLimit !== undefined && opts.timeLimit > 0 ? opts.timeLimit * 1000 : undefined;
-  const showProgress = !opts.json && process.stderr.isTTY;
-  const t0 = Date.now();
-  const plan = await planHandovers(check.scenario, {
-    timeLimitMs,
-    onProgress: showProgress
-      ? (p) => {
-          if (Date.now() - t0 > 1000)
-            process.stderr.write(`\rplanning: ${p.phase} ${Math.round(p.fraction * 100)} %   `);
-        }
-      : undefined,
-  });
-  if (showProgress && Date.now() - t0 > 1000) process.stderr.write('\r\x1b[K');
-  if (opts.json) console.log(JSON.stringify(plan, null, 2));
-  else console.log(formatPlanSummary(check.scenario, plan));
-  if (plan.status === 'infeasible') process.exitCode = EXIT_INFEASIBLE;
-}
-
-/** The human-readable plan: status, objective and bounds, phases by day, withdrawal per contingent, reasons. */
+/** A plan for people: the phases by day, when each contingent withdraws, and what decides the day. */
 export function formatPlanSummary(scenario: Scenario, plan: Plan): string {
   const lines: string[] = [];
   const name = scenario.operation.name;
