@@ -54,6 +54,7 @@ export const SiteList = Type.Object({
 export const SiteQuery = Type.Object(
   {
     state: Type.Optional(SiteStateSchema),
+    status: Type.Optional(Type.Union([SiteStateSchema], { description: 'The same filter as state' })),
     district: Type.Optional(Name),
     sector: Type.Optional(SectorSchema),
     contingent: Type.Optional(IdString),

@@ -106,6 +106,8 @@ describe.each(backends)('HTTP API on $name', (backend) => {
     await post('/api/sites/tpp-2/start-joint-guard', { agency: 'national-guard', on: '2022-01-12' });
     expect(ids((await get('/api/sites?agency=national-guard')).json())).toEqual(['tpp-2']);
     expect(ids((await get('/api/sites?state=joint_guard')).json())).toEqual(['tpp-2']);
+    // `status` is accepted as another name for the same filter.
+    expect(ids((await get('/api/sites?status=joint_guard')).json())).toEqual(['tpp-2']);
 
     const pages: string[] = [];
     for (const offset of [0, 5, 10, 15]) {

@@ -34,7 +34,7 @@ export function registerSiteRoutes(app: App, svc: HandoverService) {
     async (req) => {
       const q = req.query;
       const { items, total } = await svc.listSites({
-        ...(q.state ? { state: q.state } : {}),
+        ...((q.state ?? q.status) ? { state: q.state ?? q.status } : {}),
         ...(q.district ? { district: q.district } : {}),
         ...(q.sector ? { sector: q.sector } : {}),
         ...(q.contingent ? { contingent: contingentId(q.contingent) } : {}),
