@@ -56,7 +56,8 @@ export async function openChangeBus(store: Store, url?: string): Promise<ChangeB
     const { from, change } = JSON.parse(n.payload) as { from: string; change: Change };
     if (from !== instance) local.deliver(change);
   });
-  client.on('error', () => undefined);
+  // Live updates from other instances stop if this connection drops; the app itself keeps working.
+  client.on('error', (e) => console.error(`live updates: PostgreSQL LISTEN connection lost: ${e.message}`));
   return {
     subscribe: (listener) => local.subscribe(listener),
     publish(change) {

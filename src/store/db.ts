@@ -122,6 +122,9 @@ async function openPostgres(url: string, givenSchema?: string): Promise<Store> {
     max: 10,
     ...(givenSchema ? { options: `-c search_path=${givenSchema}` } : {}),
   });
+  // An idle connection dropped by the server (a restart, a network blip) must not take the process down;
+  // the pool replaces it, and the next query reports any lasting trouble.
+  pool.on('error', (e) => console.error(`PostgreSQL connection lost: ${e.message}`));
   // Fail now, with the reason, rather than on the first request.
   const client = await pool.connect().catch(async (e: unknown) => {
     await pool.end();
