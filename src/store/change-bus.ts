@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import pg from 'pg';
 import type { Store } from './db.ts';
 
@@ -43,30 +44,56 @@ export async function openChangeBus(store: Store, url?: string): Promise<ChangeB
   if (store.kind !== 'postgres' || !url) return local;
 
   const instance = randomUUID();
-  const client = new pg.Client({
-    connectionString: url,
-    ...(store.schema ? { options: `-c search_path=${store.schema}` } : {}),
-  });
-  await client.connect();
   // Instances sharing one database but different schemas (tests) must not hear each other.
   const channel = store.schema ? `${CHANNEL}_${store.schema}` : CHANNEL;
-  await client.query(`listen ${channel}`);
-  client.on('notification', (n) => {
-    if (!n.payload) return;
-    const { from, change } = JSON.parse(n.payload) as { from: string; change: Change };
-    if (from !== instance) local.deliver(change);
-  });
-  // Live updates from other instances stop if this connection drops; the app itself keeps working.
-  client.on('error', (e) => console.error(`live updates: PostgreSQL LISTEN connection lost: ${e.message}`));
+  let client: pg.Client | null = null;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+
+  // One connection LISTENs; if it drops, it is opened again (after 1 s, then up to every 30 s), so live
+  // updates from other instances resume by themselves after a database restart.
+  const connect = async (delayMs: number, first = false): Promise<void> => {
+    const c = new pg.Client({
+      connectionString: url,
+      ...(store.schema ? { options: `-c search_path=${store.schema}` } : {}),
+    });
+    const again = (e: Error) => {
+      if (closed || client !== c) return;
+      client = null;
+      console.error(`live updates: PostgreSQL LISTEN connection lost (${e.message}); reconnecting`);
+      const next = Math.min(30_000, delayMs * 2);
+      retry = setTimeout(() => void connect(next), delayMs);
+    };
+    c.on('error', again);
+    c.on('end', () => again(new Error('connection ended')));
+    c.on('notification', (n) => {
+      if (!n.payload) return;
+      const { from, change } = JSON.parse(n.payload) as { from: string; change: Change };
+      if (from !== instance) local.deliver(change);
+    });
+    client = c;
+    try {
+      await c.connect();
+      await c.query(`listen ${channel}`);
+    } catch (e) {
+      if (first) throw e;
+      again(e as Error);
+    }
+  };
+  await connect(1000, true);
+
   return {
     subscribe: (listener) => local.subscribe(listener),
     publish(change) {
       local.deliver(change);
       const payload = JSON.stringify({ from: instance, change });
-      void client.query('select pg_notify($1, $2)', [channel, payload]).catch(() => undefined);
+      // Sent through the store's pool: the LISTEN connection may be reconnecting.
+      void sql`select pg_notify(${channel}, ${payload})`.execute(store.db).catch(() => undefined);
     },
     async close() {
-      await client.end().catch(() => undefined);
+      closed = true;
+      clearTimeout(retry);
+      await client?.end().catch(() => undefined);
     },
   };
 }

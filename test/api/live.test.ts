@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/server/app.ts';
 import { DEMO_ACTOR, HandoverService } from '../../src/service/service.ts';
@@ -123,6 +124,27 @@ describe('live updates', () => {
       expect(stream.events.filter((e) => e.entity !== 'operation')).toEqual([
         { entity: 'incident', id: 'live-1', action: 'record' },
       ]);
+
+      // The database drops the LISTEN connections (a restart, a network blip): they come back by themselves.
+      const { rows } = await sql<{ n: number }>`
+        select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where query like ${`listen handover_changes_${opened.schema!}`}`.execute(
+        a.store.db,
+      );
+      expect(rows[0]!.n).toBe(2);
+      await new Promise((r) => setTimeout(r, 1500));
+      await a.app.inject({
+        method: 'POST',
+        url: '/api/incidents',
+        payload: {
+          id: 'live-2',
+          at: '2022-01-12T11:00:00+06:00',
+          kind: 'crowd',
+          severity: 1,
+          site: 'tpp-2',
+          description: 'Crowd again',
+        },
+      });
+      await until(() => stream.events.some((e) => e.id === 'live-2'), 5000);
     },
   );
 });
