@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { ACT_LANGUAGES, isActLanguage, type ActLanguage } from '../core/report/act.ts';
 import { EXIT, reportError } from './context.ts';
 
 // Commands are loaded when run, so that `--help` and short commands do not pay for the HTTP server.
@@ -112,6 +113,28 @@ program
         file: string | undefined,
         o: { json?: boolean; timeLimit?: number; whatIf?: string[]; previous?: string },
       ) => (await import('./commands/planning.ts')).planCommand(file, o),
+    ),
+  );
+
+program
+  .command('act')
+  .description('Write the handover act of a transferred site as a PDF; exit 3 when it is not transferred yet')
+  .argument('<site>', 'site id')
+  .option(
+    '--lang <lang>',
+    `${ACT_LANGUAGES.join(' or ')} (default: the operation's first language)`,
+    (v: string) => {
+      if (!isActLanguage(v)) throw new InvalidArgumentError(ACT_LANGUAGES.join(' or '));
+      return v;
+    },
+  )
+  .option(
+    '-o, --out <file>',
+    'where to write it (default handover-act-SITE-DATE-LANG.pdf here; - for standard output)',
+  )
+  .action(
+    run(async (site: string, o: { lang?: ActLanguage; out?: string }) =>
+      (await import('./commands/act.ts')).actCommand(site, o),
     ),
   );
 

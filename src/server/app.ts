@@ -12,6 +12,7 @@ import type { Actor, HandoverService } from '../service/service.ts';
 import { DEMO_ACTOR } from '../service/service.ts';
 import { localChangeBus, type ChangeBus } from '../store/change-bus.ts';
 import { StaleVersionError } from '../store/repositories.ts';
+import { registerActRoutes } from './routes/acts.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerForceRoutes } from './routes/force.ts';
 import { registerOperationRoutes } from './routes/operation.ts';
@@ -179,6 +180,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
 
   registerOperationRoutes(app, opts.service);
   registerSiteRoutes(app, opts.service);
+  registerActRoutes(app, opts.service);
   registerForceRoutes(app, opts.service);
   registerReportRoutes(app, opts.service);
   registerPlanRoutes(app, opts.planning ?? new PlanningService(opts.service));
