@@ -168,4 +168,73 @@ audit
   .option('--json', 'print the keys as JSON')
   .action(run(async (o: { side?: string; json?: boolean }) => (await auditCommands()).auditKeygenCommand(o)));
 
+// ── users: accounts and sign-in (docs/adr/0005-accounts.md) ──
+const usersCommands = () => import('./commands/users.ts');
+const users = program
+  .command('users')
+  .description('Accounts: list, create, disable, change role, reset password');
+users
+  .command('list')
+  .description('List the accounts')
+  .option('--json', 'print the accounts as JSON')
+  .action(run(async (o: { json?: boolean }) => (await usersCommands()).usersListCommand(o)));
+users
+  .command('create')
+  .description('Create an account with a one-time password (printed once, changed at first sign-in)')
+  .argument('<username>', 'sign-in name (letters, digits, . _ @ -)')
+  .requiredOption(
+    '--role <role>',
+    'administrator, force_command, contingent_command, unit_commander, agency_liaison, facility_operator or observer',
+  )
+  .option('--scope <id>', "the contingent, unit, agency or site the role is bound to (by the role's kind)")
+  .option('--display-name <name>', 'the name shown for the account')
+  .option('--json', 'print the account and password as JSON')
+  .action(
+    run(async (username: string, o: { role: string; scope?: string; displayName?: string; json?: boolean }) =>
+      (await usersCommands()).usersCreateCommand(username, o),
+    ),
+  );
+users
+  .command('disable')
+  .description('Disable an account; its sessions and API tokens end at once')
+  .argument('<username>')
+  .option('--json', 'print the account as JSON')
+  .action(
+    run(async (username: string, o: { json?: boolean }) =>
+      (await usersCommands()).usersDisableCommand(username, o),
+    ),
+  );
+users
+  .command('enable')
+  .description('Enable a disabled account')
+  .argument('<username>')
+  .option('--json', 'print the account as JSON')
+  .action(
+    run(async (username: string, o: { json?: boolean }) =>
+      (await usersCommands()).usersEnableCommand(username, o),
+    ),
+  );
+users
+  .command('set-role')
+  .description("Change an account's role and scope; its sessions and API tokens end at once")
+  .argument('<username>')
+  .argument('<role>')
+  .option('--scope <id>', 'the contingent, unit, agency or site the role is bound to')
+  .option('--json', 'print the account as JSON')
+  .action(
+    run(async (username: string, role: string, o: { scope?: string; json?: boolean }) =>
+      (await usersCommands()).usersSetRoleCommand(username, role, o),
+    ),
+  );
+users
+  .command('reset-password')
+  .description('Give an account a new one-time password (printed once); its sessions and tokens end')
+  .argument('<username>')
+  .option('--json', 'print the account and password as JSON')
+  .action(
+    run(async (username: string, o: { json?: boolean }) =>
+      (await usersCommands()).usersResetPasswordCommand(username, o),
+    ),
+  );
+
 await program.parseAsync(process.argv);

@@ -17,6 +17,8 @@ import { registerEventRoutes } from './routes/events.ts';
 import { registerForceRoutes } from './routes/force.ts';
 import { registerOperationRoutes } from './routes/operation.ts';
 import { registerPlanRoutes } from './routes/plans.ts';
+import { AccountService } from '../service/accounts.ts';
+import { registerSessionRoutes } from './routes/session.ts';
 import { registerReportRoutes } from './routes/reports.ts';
 import { registerSiteRoutes } from './routes/sites.ts';
 import { registerSecurity, type SecurityOptions } from './security.ts';
@@ -37,6 +39,8 @@ export interface AppOptions {
    * `true` (every hop) or addresses/CIDRs; default none (the socket's address).
    */
   trustProxy?: boolean | string;
+  /** Accounts and sessions (sign-in, API tokens); made from the service's store when not given. */
+  accounts?: AccountService;
   /** Rate limits and headers (see security.ts); tests pass `{ rateLimitPerMinute: 0 }` to be unthrottled. */
   security?: SecurityOptions;
 }
@@ -178,6 +182,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       .send({ error: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0] ?? ''}.` }),
   );
 
+  registerSessionRoutes(app, opts.accounts ?? new AccountService(opts.service.store));
   registerOperationRoutes(app, opts.service);
   registerSiteRoutes(app, opts.service);
   registerActRoutes(app, opts.service);

@@ -259,6 +259,70 @@ export function migrationProvider(kind: DatabaseKind): MigrationProvider {
         }
       },
     },
+    '0004_accounts': {
+      // Accounts and sign-in (docs/adr/0005-accounts.md). Scopes name register records without a foreign
+      // key, so replacing the operation does not fail on them; the service checks them when they are set.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('users')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('username', 'text', (c) => c.notNull())
+          // Lower case: one account per name whatever its case.
+          .addColumn('username_key', 'text', (c) => c.notNull().unique())
+          .addColumn('display_name', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('scope_kind', 'text')
+          .addColumn('scope_id', 'text')
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          .addColumn('must_change_password', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addCheckConstraint(
+            'users_role',
+            sql`role in ('administrator', 'force_command', 'contingent_command', 'unit_commander', 'agency_liaison', 'facility_operator', 'observer')`,
+          )
+          .addCheckConstraint(
+            'users_scope',
+            sql`(scope_kind is null and scope_id is null) or (scope_kind in ('contingent', 'unit', 'agency', 'site') and scope_id is not null)`,
+          )
+          .execute();
+        await db.schema
+          .createTable('sessions')
+          // SHA-256 of the session id: the cookie's value is never stored.
+          .addColumn('id_hash', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('csrf_token', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('last_seen_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('address', 'text')
+          .execute();
+        await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
+        await db.schema
+          .createTable('api_tokens')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text')
+          .addColumn('last_used_at', 'text')
+          .execute();
+        await db.schema.createIndex('api_tokens_user').on('api_tokens').column('user_id').execute();
+        await db.schema
+          .createTable('sign_in_failures')
+          // 'pair:<account>|<address>' or 'address:<address>': throttled per pair and per address, never per
+          // account alone, so nobody can lock an account out from elsewhere.
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('failures', 'integer', (c) => c.notNull())
+          .addColumn('last_failure_at', 'text', (c) => c.notNull())
+          .addColumn('blocked_until', 'text')
+          .execute();
+      },
+    },
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }

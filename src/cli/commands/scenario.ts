@@ -43,5 +43,6 @@ export async function demoCommand(opts: { reset?: boolean }): Promise<void> {
     console.log(
       `Loaded the demo operation: ${check.scenario.operation.name} (${check.scenario.sites.length} sites).`,
     );
+    await (await import('./users.ts')).createDemoUsers(svc.store);
   });
 }

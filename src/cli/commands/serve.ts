@@ -22,6 +22,8 @@ export async function serve(opts: { port: number; host: string; demo: boolean })
     await service.importScenario(check.scenario, actorFromEnv());
     console.log('Empty database: loaded the Almaty demo operation.');
   }
+  // No default passwords: the first start makes the administrator with a one-time password, printed once.
+  await (await import('./users.ts')).ensureAdministrator(store);
   const planning = new PlanningService(service);
   const abandoned = await planning.recoverAbandonedRuns();
   if (abandoned)
