@@ -449,6 +449,11 @@ export class AccountService {
     if (!user || !ok || user.disabled) {
       const reason = !user ? 'unknown_user' : !ok ? 'wrong_password' : 'disabled';
       await this.tx(async (trx) => {
+        await store.deleteStaleSignInFailures(
+          trx,
+          new Date(now.getTime() - FAILURE_MEMORY_MS).toISOString(),
+          now.toISOString(),
+        );
         await this.recordFailure(trx, pairKey, PAIR_FAILURES_ALLOWED, 15 * 60_000, now);
         await this.recordFailure(trx, addressKey, ADDRESS_FAILURES_ALLOWED, 60 * 60_000, now);
         await appendAudit(trx, {

@@ -384,3 +384,12 @@ export async function saveSignInFailures(db: Db, key: string, f: SignInFailures)
 export async function clearSignInFailures(db: Db, key: string): Promise<void> {
   await accounts(db).deleteFrom('sign_in_failures').where('key', '=', key).execute();
 }
+
+/** Forgets failures older than `before` that no longer block anything, so the table stays small. */
+export async function deleteStaleSignInFailures(db: Db, before: string, now: string): Promise<void> {
+  await accounts(db)
+    .deleteFrom('sign_in_failures')
+    .where('last_failure_at', '<', before)
+    .where((eb) => eb.or([eb('blocked_until', 'is', null), eb('blocked_until', '<=', now)]))
+    .execute();
+}

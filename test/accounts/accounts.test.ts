@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AccountService, AuthError, DEMO_USERS, type Principal } from '../../src/service/accounts.ts';
+import {
+  AccountService,
+  ADDRESS_FAILURES_ALLOWED,
+  AuthError,
+  DEMO_USERS,
+  type Principal,
+} from '../../src/service/accounts.ts';
 import { ConflictError, InputError } from '../../src/service/errors.ts';
 import { listAudit } from '../../src/store/audit.ts';
 import type { Store } from '../../src/store/db.ts';
@@ -104,6 +110,14 @@ describe.each(backends)('accounts on $name', (backend) => {
     expect((await refusal(accounts.signIn('aigerim', PASSWORD, '203.0.113.9'))).retryAfterSeconds).toBe(60);
     clock.advance(61_000);
     await expect(accounts.signIn('aigerim', PASSWORD, '203.0.113.9')).resolves.toBeTruthy();
+  });
+
+  it('makes one address that sprays many accounts wait, not the accounts', async () => {
+    await makeUser();
+    for (let i = 0; i < ADDRESS_FAILURES_ALLOWED; i++)
+      await refusal(accounts.signIn(`user-${i}`, 'sprayed-password-1', '203.0.113.50'));
+    expect((await refusal(accounts.signIn('aigerim', PASSWORD, '203.0.113.50'))).status).toBe(429);
+    await expect(accounts.signIn('aigerim', PASSWORD, '10.9.9.9')).resolves.toBeTruthy();
   });
 
   it('ends a session after 30 idle minutes, and after 12 hours however busy', async () => {

@@ -100,6 +100,16 @@ describe.each(backends)('session API on $name', (backend) => {
     );
   });
 
+  it('replaces the browser’s previous session when it signs in again', async () => {
+    await createUser();
+    const first = await signIn();
+    const second = await signIn('aigerim', PASSWORD, { cookie: first.cookie });
+    expect(second.r.statusCode).toBe(200);
+    const me = (cookie: string) => app.inject({ method: 'GET', url: '/api/session', headers: { cookie } });
+    expect((await me(first.cookie)).statusCode).toBe(401);
+    expect((await me(second.cookie)).statusCode).toBe(200);
+  });
+
   it('refuses cookie-authenticated writes without the session’s CSRF token', async () => {
     await createUser();
     const { cookie, body } = await signIn();

@@ -213,6 +213,8 @@ export function registerSessionRoutes(app: App, accounts: AccountService) {
     async (req, reply) => {
       try {
         const { sessionId, principal } = await accounts.signIn(req.body.username, req.body.password, req.ip);
+        // A new sign-in replaces the browser's previous session rather than leaving it alive beside it.
+        if (req.principal?.via === 'session') await accounts.signOut(req.principal);
         reply.header('set-cookie', sessionCookie(req, sessionId, accounts.absoluteTimeoutMs / 1000));
         return sessionView(principal);
       } catch (e) {
