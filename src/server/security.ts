@@ -163,7 +163,9 @@ function pathOf(req: FastifyRequest): string {
   }
 }
 
+/** The routes that take credentials: the stricter bucket. Reading who is signed in is not one of them. */
 function isSessionRoute(req: FastifyRequest): boolean {
+  if (req.method === 'GET' || req.method === 'HEAD') return false;
   const path = pathOf(req);
   return path === SESSION_PREFIX || path.startsWith(`${SESSION_PREFIX}/`);
 }
