@@ -80,6 +80,8 @@ export class HighsRunner {
   private worker: Worker | undefined;
   private nextId = 1;
   private dead = false;
+  /** Settles the solves in flight (as failed) when the runner is closed under them. */
+  private readonly pending = new Set<() => void>();
 
   /** True once the worker was stopped (by the watchdog or close): no further solves. */
   get stopped(): boolean {
@@ -155,7 +157,13 @@ export class HighsRunner {
         this.worker = undefined;
         resolve({ kind: 'failed', message: e.message });
       };
+      const abandon = () => {
+        cleanup();
+        resolve({ kind: 'failed', message: 'solver closed' });
+      };
+      this.pending.add(abandon);
       const cleanup = () => {
+        this.pending.delete(abandon);
         clearTimeout(watchdog);
         worker.off('message', onMessage);
         worker.off('error', onError);
@@ -170,6 +178,7 @@ export class HighsRunner {
     const w = this.worker;
     this.worker = undefined;
     this.dead = true;
+    for (const abandon of [...this.pending]) abandon();
     if (w) await w.terminate();
   }
 }

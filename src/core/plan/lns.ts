@@ -18,6 +18,8 @@ export async function improveUnitsWithMip(
   freeUnits: readonly number[],
   runner: HighsRunner,
   timeLimitMs: number,
+  /** Time-indexed release rows (a tighter LP, larger model) instead of the compact ones. */
+  strongRelease = false,
 ): Promise<Schedule | undefined> {
   const free = new Uint8Array(p.sites.length);
   const freeSites: number[] = [];
@@ -98,7 +100,7 @@ export async function improveUnitsWithMip(
   });
   for (let i = 0; i < freeSites.length; i++) if ((lsL[i] ?? 0) < (esL[i] ?? 0)) return undefined;
   const sub: PlanningProblem = { ...p, sites, agencies, units: unitsLocal, contingents: [] };
-  const m = buildTimeIndexedModel(sub, esL, lsL, w, undefined, false, (t) =>
+  const m = buildTimeIndexedModel(sub, esL, lsL, w, undefined, strongRelease, (t) =>
     Number.isFinite(p.throughput) ? p.throughput - (fixedStarts.get(t) ?? 0) : Infinity,
   );
   const incumbent: Schedule = {
