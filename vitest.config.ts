@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Storage suites share one PostgreSQL database; files run one at a time against it.
+    // Each test has its own SQLite file or PostgreSQL schema, so files could run side by side; they run one
+    // at a time because several suites time real servers and child processes on a 2-core machine.
     fileParallelism: false,
   },
 });
