@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { Db } from './repositories.ts';
+import type { PlanTable } from './schema.ts';
 
 /** A planning run and, once done, the plan it produced: plans are kept as numbered versions. */
 export interface PlanRecord {
@@ -18,23 +20,7 @@ export interface PlanRecord {
   adoptedBy: string | null;
 }
 
-function rowToPlan(r: {
-  id: number;
-  created_at: string;
-  created_by: string;
-  state: string;
-  progress: number;
-  phase: string | null;
-  heartbeat_at: string;
-  request: string;
-  status: string | null;
-  withdrawal_date: string | null;
-  result: string | null;
-  error: string | null;
-  finished_at: string | null;
-  adopted_at: string | null;
-  adopted_by: string | null;
-}): PlanRecord {
+function rowToPlan(r: Selectable<PlanTable>): PlanRecord {
   return {
     id: Number(r.id),
     createdAt: r.created_at,
