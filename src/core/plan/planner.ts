@@ -149,18 +149,20 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   if (!best) {
     // No constructive plan. Small problems get an exact verdict; others are reported as not found.
     const verdict = await exactVerdict(p, order, es, wLow, deadlineAt, options.exactColumnLimit ?? 60_000);
-    if (verdict) best = verdict;
+    if (verdict !== undefined && verdict !== 'infeasible') best = verdict;
     else {
       const sf = shortfallForW(p, es, latestStarts(p, order, p.deadline ?? wLow));
       await runner.close();
       return infeasiblePlan([
         sf
           ? shortfallReason(p, sf)
-          : {
-              constraint: 'capacity',
-              message:
-                "No plan meets all constraints together: the guards cannot be packed into the agencies' capacity with these pins, gates and limits.",
-            },
+          : verdict === undefined
+            ? NOT_FOUND
+            : {
+                constraint: 'capacity',
+                message:
+                  "No plan meets all constraints together: the guards cannot be packed into the agencies' capacity with these pins, gates and limits.",
+              },
       ]);
     }
   }
@@ -168,17 +170,19 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   if (p.deadline !== undefined && bestEval.w > p.deadline) {
     // The constructive plan misses the deadline; only the exact stage can settle it.
     const verdict = await exactVerdict(p, order, es, wLow, deadlineAt, options.exactColumnLimit ?? 60_000);
-    if (!verdict) {
+    if (verdict === undefined || verdict === 'infeasible') {
       const sf = shortfallForW(p, es, latestStarts(p, order, p.deadline));
       await runner.close();
       return infeasiblePlan([
         sf
           ? shortfallReason(p, sf)
-          : {
-              constraint: 'deadline',
-              message: `No plan found that transfers every site by the deadline ${addDays(p.start, p.deadline)}.`,
-              date: addDays(p.start, p.deadline),
-            },
+          : verdict === undefined
+            ? NOT_FOUND
+            : {
+                constraint: 'deadline',
+                message: `No plan found that transfers every site by the deadline ${addDays(p.start, p.deadline)}.`,
+                date: addDays(p.start, p.deadline),
+              },
       ]);
     }
     best = verdict;
@@ -675,7 +679,7 @@ async function exactVerdict(
   wLow: number,
   deadlineAt: number,
   limit: number,
-): Promise<Schedule | undefined> {
+): Promise<Schedule | 'infeasible' | undefined> {
   const wMax = p.deadline ?? wLow + 30;
   const runner = new HighsRunner();
   try {
@@ -693,8 +697,17 @@ async function exactVerdict(
   } finally {
     await runner.close();
   }
-  return undefined;
+  // Every withdrawal day up to the deadline was proven infeasible: no plan exists. Without a deadline, or
+  // out of time, nothing is proven.
+  return p.deadline !== undefined && Date.now() < deadlineAt ? 'infeasible' : undefined;
 }
+
+/** The reason given when no plan was found but none was proven impossible either. */
+const NOT_FOUND: PlanReason = {
+  constraint: 'search',
+  message:
+    'No plan was found within the time limit, and it is not proven that none exists: give the planner more time (--time-limit), or relax a pin, gate or limit.',
+};
 
 /** Σ strength × the earliest release each unit's sites allow on their own. */
 function simplePersonDaysBound(p: PlanningProblem, es: Int32Array): number {
