@@ -18,22 +18,11 @@ import { buildProblem } from '../src/core/plan/problem.ts';
 import type { Scenario, ScenarioSite } from '../src/core/scenario/schema.ts';
 import { validateScenario } from '../src/core/scenario/validate.ts';
 import { SECTORS } from '../src/core/vocabulary.ts';
+import { rng } from './lib/rng.ts';
 
 const SIZES = [50, 200, 1000, 5000];
 /** The goals' limits: 2 s up to 1,000 sites, 15 s above; BENCH_PLAN_LIMIT_MS overrides them all. */
 const timeLimitMs = (n: number) => Number(process.env['BENCH_PLAN_LIMIT_MS'] ?? (n <= 1000 ? 2000 : 15000));
-
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
 
 /** A generated operation of n sites: four agencies ramping up over a week, gates, precedence, a daily limit. */
 export function generateOperation(n: number, seed = 1000 + n): Scenario {

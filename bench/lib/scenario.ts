@@ -4,19 +4,7 @@
  */
 import type { Scenario, ScenarioIncident, ScenarioSite } from '../../src/core/scenario/schema.ts';
 import { INCIDENT_KINDS, SECTORS } from '../../src/core/vocabulary.ts';
-
-/** xorshift32: small, fast and the same on every machine. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
+import { rng } from './rng.ts';
 
 export const DISTRICTS = [
   'Alatau',

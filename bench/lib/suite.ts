@@ -8,7 +8,8 @@ import type { Store } from '../../src/store/db.ts';
 import type { Backend } from './backends.ts';
 import { Client } from './http.ts';
 import { incidentValues, siteRows, unitPairs } from './rows.ts';
-import { rng, type GeneratedScenario } from './scenario.ts';
+import { rng } from './rng.ts';
+import type { GeneratedScenario } from './scenario.ts';
 import { latency, nowMs, type Latency } from './stats.ts';
 
 export interface SuiteOptions {

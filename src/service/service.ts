@@ -15,7 +15,6 @@ import {
   restrictionId,
   siteId,
   unitId,
-  type AgencyId,
   type ContingentId,
   type SiteId,
   type UnitId,
@@ -44,6 +43,7 @@ import type {
 } from '../core/scenario/schema.ts';
 import { validateScenario } from '../core/scenario/validate.ts';
 import type { SiteState } from '../core/vocabulary.ts';
+import type { Change } from '../store/change-bus.ts';
 import { isUniqueViolation, refreshStatistics, type Store } from '../store/db.ts';
 import { lockAuditChain } from '../store/audit.ts';
 import * as repo from '../store/repositories.ts';
@@ -69,11 +69,8 @@ export interface SitePatch {
   essential_output?: ScenarioSite['essential_output'];
 }
 
-export interface ChangeEvent {
-  entity: string;
-  id: string;
-  action: string;
-}
+/** A committed change, as live updates carry it. */
+export type ChangeEvent = Change;
 
 /**
  * The use cases of the register and the handover lifecycle. Each opens one transaction, loads what the
@@ -748,5 +745,3 @@ export interface OperationStatus {
     incidents: string[];
   };
 }
-
-export type { AgencyId };

@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import type { IsoDate } from '../core/dates.ts';
 import {
   agencyId,
   contingentId,
@@ -703,8 +702,6 @@ async function stale(
 function isPostgres(db: Db): boolean {
   return db.getExecutor().adapter.constructor.name === 'PostgresAdapter';
 }
-
-export type { IsoDate };
 
 /** Bulk inserts for an import into an empty operation (positions follow the given order). */
 export async function insertReadingsAndReports(

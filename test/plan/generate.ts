@@ -1,19 +1,7 @@
 import { addDays } from '../../src/core/dates.ts';
 import type { Scenario, ScenarioSite } from '../../src/core/scenario/schema.ts';
 import { SECTORS } from '../../src/core/vocabulary.ts';
-
-/** A small deterministic PRNG so that a seed names a scenario. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
+import { rng } from '../../bench/lib/rng.ts';
 
 export interface ScenarioShape {
   sites: number;
@@ -28,7 +16,7 @@ export interface ScenarioShape {
 
 /** A random scenario of the given shape; it may well be infeasible. */
 export function randomScenario(seed: number, shape: ScenarioShape): Scenario {
-  const r = prng(seed);
+  const r = rng(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const chance = (p: number) => r() < p;
   const start = '2030-01-10';

@@ -1,4 +1,4 @@
-import { addDays, type IsoDate } from '../dates.ts';
+import type { IsoDate } from '../dates.ts';
 import type { SiteId } from '../ids.ts';
 import {
   capacityFrom,
@@ -197,11 +197,6 @@ export function describeState(site: Pick<Site, 'state' | 'handover'>): string {
 function listIds(ids: readonly string[]): string {
   const shown = ids.slice(0, 5).map((i) => `"${i}"`);
   return shown.join(', ') + (ids.length > 5 ? ` and ${ids.length - 5} more` : '');
-}
-
-/** The planned transfer day of a handover that starts on `start`. */
-export function plannedTransfer(site: Pick<Site, 'overlapDays'>, start: IsoDate): IsoDate {
-  return addDays(start, site.overlapDays);
 }
 
 export interface InvariantBreach {
