@@ -22,6 +22,7 @@ import { registerSessionRoutes } from './routes/session.ts';
 import { registerReportRoutes } from './routes/reports.ts';
 import { registerSiteRoutes } from './routes/sites.ts';
 import { registerSecurity, type SecurityOptions } from './security.ts';
+import { registerWeb } from './web.ts';
 
 export const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -198,9 +199,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   registerEventRoutes(app, bus);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  app.get('/', { schema: { hide: true } }, (_req, reply) =>
-    reply.type('text/html; charset=utf-8').send(HOME_PAGE),
-  );
+  await registerWeb(app);
   return app;
 }
 
@@ -240,16 +239,3 @@ function ajvProblem(e: ErrorObject, dataVar: string): { path: string; message: s
       return { path: base || '(root)', message: e.message ?? 'is invalid', in: where };
   }
 }
-
-const HOME_PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Handover</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:3rem auto;padding:0 1rem;color:#1b1f24}a{color:#0b57d0}</style>
-</head><body>
-<h1>Handover</h1>
-<p>Plans and runs the phased transfer of guarded sites from one force to another, with no site ever left unguarded.</p>
-<ul>
-<li><a href="/api/docs">API documentation</a> (OpenAPI: <a href="/api/openapi.json">/api/openapi.json</a>)</li>
-<li><a href="/api/sites">Sites</a> · <a href="/api/status">Status</a> · <a href="/api/health">Health</a></li>
-</ul>
-</body></html>`;
