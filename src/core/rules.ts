@@ -12,6 +12,11 @@ export const RULES = [
   'handover-precedence',
   'transfer-date',
   'throughput',
+  // Two-party transfer of authority (core/handover/signatures.ts).
+  'signer-side',
+  'signer-both-sides',
+  'signature-version',
+  'two-signatures-required',
 ] as const;
 export type Rule = (typeof RULES)[number];
 

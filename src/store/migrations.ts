@@ -323,6 +323,128 @@ export function migrationProvider(kind: DatabaseKind): MigrationProvider {
           .execute();
       },
     },
+    '0005_transfer_signatures': {
+      // Two-party transfer of authority (core/handover/signatures.ts). One signature per site and side; a
+      // new one replaces the old. No foreign key to sites: an import writes the attestation of an already
+      // transferred site before the site itself, in the same transaction, so that the rule below can see it.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('transfer_signatures')
+          .addColumn('site_id', 'text', (c) => c.notNull())
+          .addColumn('side', 'text', (c) => c.notNull().check(sql`side in ('outgoing', 'receiving')`))
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.references('users.id'))
+          .addColumn('username', 'text', (c) => c.notNull())
+          .addColumn('display_name', 'text', (c) => c.notNull())
+          .addColumn('signed_at', 'text', (c) => c.notNull())
+          .addColumn('imported', 'integer', (c) =>
+            c
+              .notNull()
+              .defaultTo(0)
+              .check(sql`imported in (0, 1)`),
+          )
+          .addPrimaryKeyConstraint('transfer_signatures_pk', ['site_id', 'side'])
+          .addCheckConstraint('transfer_signatures_signer', sql`imported = 1 or user_id is not null`)
+          .execute();
+        // The rule, held by the database: a site becomes transferred only from joint guard, with the same unit
+        // and agency, when signatures of both sides exist for the version being left, given by two different
+        // enabled accounts that may sign those sides (the outgoing: force command, the unit's contingent
+        // command or the unit's commander; the receiving: the agency's liaison). A site inserted as
+        // transferred (a scenario import) needs the same, or the import's attestation of both sides for the
+        // version inserted. A site's version never goes back, so a void signature cannot become current again.
+        const signed = (site: string, version: string, unit: string, agency: string) => sql`exists (
+            select 1
+            from transfer_signatures o
+            join users uo on uo.id = o.user_id
+            join transfer_signatures r on r.site_id = o.site_id and r.side = 'receiving'
+              and r.version = o.version and r.imported = 0
+            join users ur on ur.id = r.user_id
+            where o.site_id = ${sql.raw(site)} and o.side = 'outgoing' and o.version = ${sql.raw(version)}
+              and o.imported = 0 and o.user_id <> r.user_id
+              and uo.disabled = 0 and ur.disabled = 0
+              and ur.role = 'agency_liaison' and ur.scope_kind = 'agency' and ur.scope_id = ${sql.raw(agency)}
+              and (uo.role = 'force_command'
+                or (uo.role = 'unit_commander' and uo.scope_kind = 'unit' and uo.scope_id = ${sql.raw(unit)})
+                or (uo.role = 'contingent_command' and uo.scope_kind = 'contingent'
+                  and uo.scope_id = (select u.contingent_id from units u where u.id = ${sql.raw(unit)}))))`;
+        const attested = (site: string, version: string) => sql`(
+            select count(*) from transfer_signatures a
+            where a.site_id = ${sql.raw(site)} and a.version = ${sql.raw(version)} and a.imported = 1) = 2`;
+        const frozen = (site: string) =>
+          sql`exists (select 1 from sites s where s.id = ${sql.raw(site)} and s.state = 'transferred')`;
+        if (kind === 'postgres') {
+          // The search path is fixed at creation, so the rule reads this schema's tables whoever connects.
+          await sql`create function sites_transfer_needs_signatures() returns trigger language plpgsql
+            set search_path from current as $$
+            begin
+              if tg_op = 'UPDATE' then
+                if new.version < old.version then
+                  raise exception 'site %: its version never goes back (% to %)', old.id, old.version, new.version;
+                end if;
+                if new.state <> 'transferred' or old.state = 'transferred' then return new; end if;
+                if old.state = 'joint_guard' and new.guarded_by = old.guarded_by
+                  and new.handover_agency = old.handover_agency
+                  and ${signed('old.id', 'old.version', 'old.guarded_by', 'old.handover_agency')} then
+                  return new;
+                end if;
+              else
+                if new.state <> 'transferred' then return new; end if;
+                if ${attested('new.id', 'new.version')}
+                  or ${signed('new.id', 'new.version', 'new.guarded_by', 'new.handover_agency')} then
+                  return new;
+                end if;
+              end if;
+              raise exception 'site %: a transfer of authority needs the signatures of both sides, by two different people, for the version left', new.id;
+            end $$`.execute(db);
+          await sql`create trigger sites_transfer_needs_signatures before insert or update on sites
+            for each row execute function sites_transfer_needs_signatures()`.execute(db);
+          await sql`create function transfer_signatures_frozen() returns trigger language plpgsql
+            set search_path from current as $$
+            begin
+              if tg_op <> 'INSERT' then
+                if ${frozen('old.site_id')} then
+                  raise exception 'the signatures of transferred site % are final', old.site_id;
+                end if;
+              end if;
+              if tg_op = 'DELETE' then return old; end if;
+              if ${frozen('new.site_id')} then
+                raise exception 'the signatures of transferred site % are final', new.site_id;
+              end if;
+              return new;
+            end $$`.execute(db);
+          await sql`create trigger transfer_signatures_frozen before insert or update or delete on transfer_signatures
+            for each row execute function transfer_signatures_frozen()`.execute(db);
+        } else {
+          await sql`create trigger sites_version_forward before update on sites
+            when new.version < old.version
+            begin select raise(abort, 'a site''s version never goes back'); end`.execute(db);
+          await sql`create trigger sites_transfer_needs_signatures_update before update on sites
+            when new.state = 'transferred' and old.state <> 'transferred'
+            begin
+              select raise(abort, 'a transfer of authority needs the signatures of both sides, by two different people, for the version left')
+              where not (old.state = 'joint_guard' and new.guarded_by = old.guarded_by
+                and new.handover_agency is old.handover_agency
+                and ${signed('old.id', 'old.version', 'old.guarded_by', 'old.handover_agency')});
+            end`.execute(db);
+          await sql`create trigger sites_transfer_needs_signatures_insert before insert on sites
+            when new.state = 'transferred'
+            begin
+              select raise(abort, 'a site inserted as transferred needs the signatures of both sides, or an import''s attestation')
+              where not (${attested('new.id', 'new.version')}
+                or ${signed('new.id', 'new.version', 'new.guarded_by', 'new.handover_agency')});
+            end`.execute(db);
+          for (const [op, row] of [
+            ['insert', 'new'],
+            ['update', 'old'],
+            ['update', 'new'],
+            ['delete', 'old'],
+          ] as const)
+            await sql`create trigger ${sql.raw(`transfer_signatures_frozen_${op}_${row}`)} before ${sql.raw(op)} on transfer_signatures
+              when ${frozen(`${row}.site_id`)}
+              begin select raise(abort, 'the signatures of a transferred site are final'); end`.execute(db);
+        }
+      },
+    },
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
