@@ -28,8 +28,8 @@ export async function registerWeb(app: FastifyInstance, dist = WEB_DIST): Promis
     prefix: '/',
     wildcard: false, // one route per built file, found at start-up; the build does not change under a server
     index: false,
-    setHeaders(res: { setHeader(name: string, value: string): unknown }, path: string) {
-      res.setHeader(
+    setHeaders(reply: { header(name: string, value: string): unknown }, path: string) {
+      reply.header(
         'cache-control',
         path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
       );
