@@ -1,7 +1,2 @@
-import { useTranslation } from 'react-i18next';
-
-/** Placeholder: the pages helper builds this page. */
-export default function MapPage() {
-  const { t } = useTranslation();
-  return <h1>{t('nav.map')}</h1>;
-}
+/** The Map page (lazy route /map); see map/MapView.tsx. */
+export { default } from './map/MapView.tsx';

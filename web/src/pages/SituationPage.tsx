@@ -1,7 +1,2 @@
-import { useTranslation } from 'react-i18next';
-
-/** Placeholder: the pages helper builds this page. */
-export default function SituationPage() {
-  const { t } = useTranslation();
-  return <h1>{t('nav.situation')}</h1>;
-}
+/** The Situation page (lazy route /situation); see situation/SituationView.tsx. */
+export { default } from './situation/SituationView.tsx';
