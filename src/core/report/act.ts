@@ -1,4 +1,5 @@
 import type { IsoDate } from '../dates.ts';
+import type { SignatureSide, TransferSignature } from '../handover/signatures.ts';
 import type { Agency, Contingent, Operation, Site, Unit } from '../model.ts';
 import type { Sector } from '../vocabulary.ts';
 
@@ -51,6 +52,8 @@ export interface HandoverActInput {
   contingent: Contingent;
   agency: Agency;
   records: { jointGuard: StepRecord | null; transfer: StepRecord | null };
+  /** The signatures that made the transfer (or an import's attestation), from the site's signature records. */
+  signatures?: readonly TransferSignature[];
   generatedAt: Date;
 }
 
@@ -69,6 +72,8 @@ export interface ActSignatureBlock {
   side: string;
   role: string;
   party: string;
+  /** Who signed this side in the system, and when; null when the system holds no signature of it. */
+  signed: string | null;
   /** Captions under the blank lines: signature, name, date. */
   lines: string[];
 }
@@ -149,6 +154,15 @@ export function buildHandoverAct(input: HandoverActInput, lang: ActLanguage): Ha
     field(t.transferRecordedAt, records.transfer ? f.instant(records.transfer.at) : t.noRecord),
   ];
   const recorded = (r: StepRecord | null) => (r ? `${r.actor} — ${f.instant(r.at)}` : t.noRecord);
+  const signatureOf = (side: SignatureSide) => {
+    const s = input.signatures?.find((x) => x.side === side);
+    if (!s) return null;
+    return s.imported
+      ? t.importedBy(s.displayName, f.instant(s.signedAt))
+      : t.signedBy(s.displayName, s.username, f.instant(s.signedAt), s.version);
+  };
+  const signedInSystem = input.signatures?.some((s) => !s.imported) ?? false;
+  const importedOnly = !signedInSystem && (input.signatures?.length ?? 0) > 0;
   const notes = [
     ...([...siteFields, ...parties, ...dates].some((x) => x.illustrative) ? [t.illustrativeNote] : []),
     t.namesNote,
@@ -183,13 +197,25 @@ export function buildHandoverAct(input: HandoverActInput, lang: ActLanguage): Ha
         field(t.jointGuardRecordedBy, recorded(records.jointGuard)),
         field(t.transferRecordedBy, recorded(records.transfer)),
       ],
-      note: t.recordsNote,
+      note: signedInSystem ? t.recordsNoteSigned : importedOnly ? t.recordsNoteImported : t.recordsNote,
     },
     signatures: {
       heading: t.signaturesHeading,
       blocks: [
-        { side: t.handedOverBy, role: t.outgoingCommander, party: unit.name, lines: t.signatureLines },
-        { side: t.takenOverBy, role: t.receivingLiaison, party: agency.name, lines: t.signatureLines },
+        {
+          side: t.handedOverBy,
+          role: t.outgoingCommander,
+          party: unit.name,
+          signed: signatureOf('outgoing'),
+          lines: t.signatureLines,
+        },
+        {
+          side: t.takenOverBy,
+          role: t.receivingLiaison,
+          party: agency.name,
+          signed: signatureOf('receiving'),
+          lines: t.signatureLines,
+        },
       ],
     },
     notes,
@@ -282,6 +308,10 @@ interface Wording {
   jointGuardRecordedBy: string;
   transferRecordedBy: string;
   recordsNote: string;
+  recordsNoteSigned: string;
+  recordsNoteImported: string;
+  signedBy: (name: string, username: string, at: string, version: number) => string;
+  importedBy: (name: string, at: string) => string;
   signaturesHeading: string;
   handedOverBy: string;
   takenOverBy: string;
@@ -348,8 +378,17 @@ const TEXT: Record<ActLanguage, Wording> = {
     jointGuardRecordedBy: 'Start of joint guard recorded by',
     transferRecordedBy: 'Transfer of authority recorded by',
     recordsNote:
-      'The system does not yet hold user accounts or electronic signatures. The names above are the ones given ' +
+      'The system holds no electronic signatures of this transfer. The names above are the ones given ' +
       'by whoever recorded each step; they are not signatures. The act takes effect when both parties have signed it below.',
+    recordsNoteSigned:
+      "Both parties signed the same version of the site's record in the system, each entering their password " +
+      'again; the transfer took effect with the second signature. The signatories are named in section 6.',
+    recordsNoteImported:
+      'This transfer was made before the operation was loaded into the system and came in with its data: the system ' +
+      'holds no signatures of it, only the attestation of whoever loaded the data.',
+    signedBy: (name, username, at, version) =>
+      `Signed in the system by ${name} (${username}), ${at}, version ${version} of the site's record`,
+    importedBy: (name, at) => `Entered with the scenario by ${name}, ${at}; not signed in the system`,
     signaturesHeading: '6. Signatures of the parties',
     handedOverBy: 'Handed over by',
     takenOverBy: 'Taken over by',
@@ -415,8 +454,17 @@ const TEXT: Record<ActLanguage, Wording> = {
     jointGuardRecordedBy: 'Начало совместной охраны зафиксировал',
     transferRecordedBy: 'Передачу ответственности зафиксировал',
     recordsNote:
-      'В системе пока нет учётных записей пользователей и электронных подписей. Выше указаны имена, названные ' +
+      'Электронных подписей этой передачи в системе нет. Выше указаны имена, названные ' +
       'теми, кто вносил записи; это не подписи. Акт вступает в силу после подписания обеими сторонами ниже.',
+    recordsNoteSigned:
+      'Обе стороны подписали в системе одну и ту же версию записи объекта, каждая — с повторным вводом пароля; ' +
+      'передача вступила в силу со второй подписью. Подписавшие названы в разделе 6.',
+    recordsNoteImported:
+      'Передача состоялась до загрузки операции в систему и внесена вместе с её данными: подписей этой передачи ' +
+      'в системе нет, есть только отметка того, кто загрузил данные.',
+    signedBy: (name, username, at, version) =>
+      `Подписано в системе: ${name} (${username}), ${at}, версия записи объекта ${version}`,
+    importedBy: (name, at) => `Внесено со сценарием: ${name}, ${at}; в системе не подписывалось`,
     signaturesHeading: '6. Подписи сторон',
     handedOverBy: 'Сдал',
     takenOverBy: 'Принял',
