@@ -4,13 +4,16 @@ import { nowMs } from './stats.ts';
 
 export class Client {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  constructor(private readonly port: number) {}
+  constructor(
+    private readonly port: number,
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   /** GETs a path; resolves with the status and the body size once the whole body has arrived. */
   get(path: string): Promise<{ status: number; bytes: number }> {
     return new Promise((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port: this.port, path, method: 'GET', agent: this.agent },
+        { host: '127.0.0.1', port: this.port, path, method: 'GET', agent: this.agent, headers: this.headers },
         (res) => {
           let bytes = 0;
           res.on('data', (c: Buffer) => (bytes += c.length));

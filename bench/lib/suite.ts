@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import type { Scenario } from '../../src/core/scenario/schema.ts';
 import { buildApp } from '../../src/server/app.ts';
-import { HandoverService, type Actor } from '../../src/service/service.ts';
+import { AccountService } from '../../src/service/accounts.ts';
+import { DEMO_ACTOR, HandoverService, type Actor } from '../../src/service/service.ts';
 import type { Store } from '../../src/store/db.ts';
 import type { Backend } from './backends.ts';
 import { Client } from './http.ts';
@@ -62,7 +63,18 @@ export interface SuiteResult {
   };
 }
 
-const ACTOR: Actor = { name: 'bench' };
+const ACTOR: Actor = { ...DEMO_ACTOR, name: 'bench' };
+
+/** An administrator's API token for the HTTP measurements. */
+async function benchToken(store: Store): Promise<{ authorization: string }> {
+  const accounts = new AccountService(store, {
+    hashParams: { memoryCost: 1024, timeCost: 1, parallelism: 1 },
+  });
+  const password = 'bench password not for use 1';
+  await accounts.createUser({ username: 'bench', role: 'administrator', password }, ACTOR);
+  const { principal } = await accounts.signIn('bench', password, '127.0.0.1');
+  return { authorization: `Bearer ${(await accounts.createToken(principal, { name: 'bench' })).secret}` };
+}
 const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 
 /** Forwards every property to `target`, methods bound to it, except those `own` answers. */
@@ -208,7 +220,8 @@ export async function runSuite(
     constant.get('/const', () => ({ ok: true }));
     let sitesPage: SuiteResult['sitesPage'];
     try {
-      const client = new Client(await listen(app));
+      // Signed in as a real API client would be: every request is authenticated by its token.
+      const client = new Client(await listen(app), await benchToken(store));
       const base = new Client(await listen(constant));
       try {
         const paths = sitePaths(g);

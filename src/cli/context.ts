@@ -4,7 +4,7 @@ import type { Scenario } from '../core/scenario/schema.ts';
 import { fileURLToPath } from 'node:url';
 import { RuleViolation } from '../core/rules.ts';
 import { formatProblems } from '../core/problems.ts';
-import { ConflictError, InputError, NotFoundError } from '../service/errors.ts';
+import { ConflictError, ForbiddenError, InputError, NotFoundError } from '../service/errors.ts';
 import { DEMO_ACTOR, HandoverService, type Actor } from '../service/service.ts';
 import { ConfigError, openStore } from '../store/db.ts';
 import { StaleVersionError } from '../store/repositories.ts';
@@ -33,7 +33,9 @@ export function readScenarioFile(file: string): Scenario {
 
 export function actorFromEnv(): Actor {
   const name = process.env['HANDOVER_ACTOR'];
-  return name ? { name } : DEMO_ACTOR;
+  // The CLI is the operator's console on the server itself (it opens the database directly), so it acts
+  // with the administrator's rights; HANDOVER_ACTOR only names who is at the console in the audit log.
+  return name ? { ...DEMO_ACTOR, name } : DEMO_ACTOR;
 }
 
 /** Opens the database that DATABASE_URL names and runs `fn` with the service; always closes it. */
@@ -56,6 +58,10 @@ export function reportError(e: unknown): number {
   }
   if (e instanceof RuleViolation) {
     console.error(`Refused by rule ${e.rule}: ${e.message}`);
+    return EXIT.refused;
+  }
+  if (e instanceof ForbiddenError) {
+    console.error(`Forbidden: ${e.message}`);
     return EXIT.refused;
   }
   if (e instanceof StaleVersionError || e instanceof ConflictError) {

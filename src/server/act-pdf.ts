@@ -9,7 +9,7 @@ import {
   type HandoverAct,
 } from '../core/report/act.ts';
 import { ConflictError } from '../service/errors.ts';
-import type { HandoverService } from '../service/service.ts';
+import { DEMO_ACTOR, type Actor, type HandoverService } from '../service/service.ts';
 
 /**
  * The handover act as a PDF (A4). The words come from core/report/act.ts; this file lays them out.
@@ -33,9 +33,14 @@ const FONTS = {
 export async function loadHandoverAct(
   svc: HandoverService,
   id: string,
+  actor: Actor,
   opts: { lang?: ActLanguage; now?: Date } = {},
 ): Promise<HandoverAct> {
-  const site = await svc.getSite(id);
+  // Whoever sees the site may read its act; the act then names the unit, contingent and agency and the
+  // steps of the handover as recorded, which the reader's scope alone might not show — it is the document
+  // both sides hold.
+  const site = await svc.getSite(id, actor);
+  const console_ = DEMO_ACTOR;
   const operation = await svc.getOperation();
   if (site.state !== 'transferred' || !site.handover?.transfer)
     throw new ConflictError(
@@ -43,11 +48,11 @@ export async function loadHandoverAct(
       `Site "${site.id}" is ${site.state === 'joint_guard' ? 'under joint guard' : 'protected by its unit'}: ` +
         'its handover act exists once the transfer of authority has taken effect.',
     );
-  const unit = await svc.getUnit(site.guardedBy);
+  const unit = await svc.getUnit(site.guardedBy, console_);
   const [contingent, agency, audit] = await Promise.all([
-    svc.getContingent(unit.contingentId),
-    svc.getAgency(site.handover.agencyId),
-    svc.listAudit({ entity: 'site', entityId: site.id, limit: 1_000_000 }),
+    svc.getContingent(unit.contingentId, console_),
+    svc.getAgency(site.handover.agencyId, console_),
+    svc.listAudit({ entity: 'site', entityId: site.id, limit: 1_000_000 }, console_),
   ]);
   return buildHandoverAct(
     {
@@ -57,6 +62,7 @@ export async function loadHandoverAct(
       contingent,
       agency,
       records: handoverStepRecords(audit),
+      signatures: (await svc.signaturesOf([site])).get(site.id) ?? [],
       generatedAt: opts.now ?? new Date(),
     },
     opts.lang ?? defaultActLanguage(operation),
@@ -231,7 +237,9 @@ export async function renderHandoverActPdf(
     doc.font(FONTS.regular).fontSize(10);
     h += doc.heightOfString(b.role, { width: columnWidth });
     doc.font(FONTS.bold).fontSize(10);
-    return h + doc.heightOfString(b.party, { width: columnWidth });
+    h += doc.heightOfString(b.party, { width: columnWidth });
+    doc.font(FONTS.italic).fontSize(8.5);
+    return h + (b.signed ? doc.heightOfString(b.signed, { width: columnWidth }) + 4 : 0);
   };
   const intro = Math.max(...blocks.map(introHeight));
   const lineStep = 34;
@@ -246,6 +254,13 @@ export async function renderHandoverActPdf(
       .fontSize(10)
       .text(b.role, x, doc.y + 2, { width: columnWidth });
     doc.font(FONTS.bold).fontSize(10).text(b.party, x, doc.y, { width: columnWidth });
+    if (b.signed)
+      doc
+        .font(FONTS.italic)
+        .fontSize(8.5)
+        .fillColor(MUTED)
+        .text(b.signed, x, doc.y + 4, { width: columnWidth })
+        .fillColor(INK);
     b.lines.forEach((caption, k) => {
       const y = top + intro + 24 + k * lineStep;
       doc

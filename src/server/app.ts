@@ -6,10 +6,10 @@ import { Ajv, type ErrorObject } from 'ajv';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { RuleViolation } from '../core/rules.ts';
-import { ConflictError, InputError, NotFoundError } from '../service/errors.ts';
+import { ConflictError, ForbiddenError, InputError, NotFoundError } from '../service/errors.ts';
 import { PlanningService } from '../service/planning.ts';
-import type { Actor, HandoverService } from '../service/service.ts';
-import { DEMO_ACTOR } from '../service/service.ts';
+import type { HandoverService } from '../service/service.ts';
+import { registerAccess } from './access.ts';
 import { localChangeBus, type ChangeBus } from '../store/change-bus.ts';
 import { StaleVersionError } from '../store/repositories.ts';
 import { registerActRoutes } from './routes/acts.ts';
@@ -53,14 +53,6 @@ export type App = FastifyInstance<
   FastifyBaseLogger,
   TypeBoxTypeProvider
 >;
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    actor: Actor;
-  }
-}
-
-const ACTOR = /^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/;
 
 /**
  * Two validators: request bodies are taken exactly as sent (no coercion, unknown fields refused);
@@ -122,6 +114,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     }
   });
 
+  registerAccess(app);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -136,21 +129,6 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  app.decorateRequest('actor', { getter: () => DEMO_ACTOR });
-  app.addHook('onRequest', async (req, reply) => {
-    const header = req.headers['x-actor'];
-    if (header === undefined) return;
-    const name = Array.isArray(header) ? header[0] : header;
-    if (!name || !ACTOR.test(name))
-      return reply.code(400).send({
-        error: 'invalid_input',
-        message: 'header X-Actor: must be 1–64 letters, digits, spaces or . _ @ -',
-        problems: [
-          { path: 'X-Actor', in: 'header', message: 'must be 1–64 letters, digits, spaces or . _ @ -' },
-        ],
-      });
-    Object.defineProperty(req, 'actor', { value: { name } satisfies Actor });
-  });
   app.addHook('onSend', async (req, reply) => {
     if (req.url.startsWith('/api/') && !req.url.startsWith('/api/docs'))
       reply.header('cache-control', 'no-store');
@@ -169,6 +147,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       return reply.code(409).send({ error: 'stale_version', message: error.message });
     if (error instanceof ConflictError)
       return reply.code(409).send({ error: 'conflict', message: error.message });
+    if (error instanceof ForbiddenError)
+      return reply.code(403).send({ error: 'forbidden', message: error.message });
     const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status >= 400 && status < 500)
       return reply.code(status).send({ error: 'bad_request', message: error.message.replace(/^body\//, '') });
@@ -196,9 +176,9 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     unsubscribe();
     done();
   });
-  registerEventRoutes(app, bus);
+  registerEventRoutes(app, bus, opts.service);
 
-  app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { policy: 'public' } }, () => app.swagger());
   await registerWeb(app);
   return app;
 }

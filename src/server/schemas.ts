@@ -5,6 +5,7 @@ import {
   DateString,
   EssentialOutputSchema,
   FacilityOutputSchema,
+  HandoverRecordSchema,
   IdString,
   IncidentSchema,
   IndicatorReadingSchema,
@@ -17,6 +18,9 @@ import {
   SiteSchema,
   Text,
 } from '../core/scenario/schema.ts';
+import { SITE_ACTIONS } from '../core/auth/policy.ts';
+import { PASSWORD_MAX_LENGTH } from '../core/auth/password.ts';
+import { SIGNATURE_SIDES } from '../core/handover/signatures.ts';
 import { RULES } from '../core/rules.ts';
 import { CONTINGENT_STATES, SITE_STATES, UNIT_STATES } from '../core/vocabulary.ts';
 
@@ -34,12 +38,42 @@ export const Version = Type.Integer({
 });
 export const SiteStateSchema = literalUnion(SITE_STATES);
 
-export const SiteView = Type.Composite([
-  Type.Omit(SiteSchema, ['overlap_days']),
+/** A signature of the transfer of authority, as shown with its site. */
+export const SignatureView = Type.Object({
+  side: literalUnion(SIGNATURE_SIDES),
+  username: Type.String(),
+  display_name: Type.String(),
+  signed_at: Type.String(),
+  version: Type.Integer({ description: 'The version of the site that was signed' }),
+  imported: Type.Optional(
+    Type.Boolean({
+      description:
+        'An attestation written by a scenario import of a site already transferred; not a signature',
+    }),
+  ),
+});
+export const SiteHandoverView = Type.Composite([
+  HandoverRecordSchema,
   Type.Object({
+    signatures: Type.Optional(
+      Type.Array(SignatureView, {
+        description:
+          'In joint guard: the signatures that count now (for the present version); once transferred: those that made the transfer',
+      }),
+    ),
+  }),
+]);
+
+export const SiteView = Type.Composite([
+  Type.Omit(SiteSchema, ['overlap_days', 'handover']),
+  Type.Object({
+    handover: Type.Optional(SiteHandoverView),
     overlap_days: Type.Integer(),
     state: SiteStateSchema,
     version: Type.Integer(),
+    actions: Type.Array(literalUnion(SITE_ACTIONS), {
+      description: 'What the signed-in user may do on this site now (their role, scope and the site’s state)',
+    }),
   }),
 ]);
 export type SiteViewT = Static<typeof SiteView>;
@@ -106,6 +140,24 @@ export const StartJointGuardBody = Type.Object(
   closed,
 );
 export const DatedActionBody = Type.Object({ on: On, version: OptionalVersion }, closed);
+export const SignTransferBody = Type.Object(
+  {
+    side: literalUnion(SIGNATURE_SIDES),
+    version: Type.Integer({ minimum: 0, description: 'The version of the site you read and sign' }),
+    password: Type.String({
+      minLength: 1,
+      maxLength: PASSWORD_MAX_LENGTH * 4,
+      description: 'Your password, entered again for this signature',
+    }),
+    on: Type.Optional(
+      Type.Union([DateString], {
+        description:
+          "The day the transfer takes effect if this signature completes it; default today in the operation's time zone",
+      }),
+    ),
+  },
+  closed,
+);
 export const CallOffBody = Type.Object({ version: OptionalVersion, reason: Type.Optional(Text) }, closed);
 
 export const IdParams = Type.Object({ id: IdString }, closed);

@@ -1,17 +1,37 @@
+import type { SiteAction } from '../core/auth/policy.ts';
+import type { TransferSignature } from '../core/handover/signatures.ts';
 import type { Agency, Contingent, Incident, Site, Unit } from '../core/model.ts';
 import { siteToScenario } from '../core/scenario/convert.ts';
 import type { ScenarioIncident } from '../core/scenario/schema.ts';
 import type { SiteViewT } from './schemas.ts';
 
-/** A site in the API: its fields as in the scenario file, plus state and version. */
-export function siteView(site: Site): SiteViewT {
+/** A site in the API: its fields as in the scenario file, plus state, version and the reader's actions. */
+export function siteView(
+  site: Site,
+  actions: readonly SiteAction[],
+  signatures?: readonly TransferSignature[],
+): SiteViewT {
+  const scenario = siteToScenario(site, true);
   return {
-    ...siteToScenario(site, true),
+    ...scenario,
+    ...(scenario.handover && signatures
+      ? { handover: { ...scenario.handover, signatures: signatures.map(signatureView) } }
+      : {}),
     overlap_days: site.overlapDays,
     state: site.state,
     version: site.version,
+    actions: [...actions],
   };
 }
+
+export const signatureView = (s: TransferSignature) => ({
+  side: s.side,
+  username: s.username,
+  display_name: s.displayName,
+  signed_at: s.signedAt,
+  version: s.version,
+  ...(s.imported ? { imported: true } : {}),
+});
 
 export const unitView = (u: Unit) => ({
   id: u.id,

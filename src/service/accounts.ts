@@ -29,7 +29,12 @@ export class AuthError extends Error {
   constructor(
     readonly status: 401 | 403 | 429,
     readonly code:
-      'invalid_credentials' | 'not_signed_in' | 'throttled' | 'password_change_required' | 'forbidden',
+      | 'invalid_credentials'
+      | 'not_signed_in'
+      | 'throttled'
+      | 'password_change_required'
+      | 'forbidden'
+      | 'password_incorrect',
     message: string,
     readonly retryAfterSeconds?: number,
   ) {
@@ -38,6 +43,9 @@ export class AuthError extends Error {
 }
 
 /** Who is signed in, and how: a browser session (cookie, with its CSRF token) or an API token. */
+/** The actor a signed-in user is in the service: their name, account, role and scope. */
+export const actorOf = (u: User): Actor => ({ name: u.username, userId: u.id, role: u.role, scope: u.scope });
+
 export type Principal =
   | { via: 'session'; user: User; sessionIdHash: string; csrfToken: string; expiresAt: string }
   | { via: 'token'; user: User; tokenId: string; expiresAt: string };
@@ -513,6 +521,46 @@ export class AccountService {
     };
   }
 
+  /**
+   * The signed-in user enters their password again before an act that needs it (a signature of a transfer;
+   * ASVS 2.3.5). A wrong one counts toward the sign-in throttling of this account from this address, and the
+   * refused attempt is audited; a throttled pair or address is refused before the password is looked at.
+   */
+  async confirmPassword(principal: Principal, password: string, address = 'unknown'): Promise<void> {
+    const now = this.now();
+    const key = store.usernameKey(principal.user.username).slice(0, 64);
+    const pairKey = `pair:${key}|${address}`;
+    const addressKey = `address:${address}`;
+    const wait = await this.blockedFor([pairKey, addressKey], now);
+    if (wait > 0)
+      throw new AuthError(
+        429,
+        'throttled',
+        `Too many wrong passwords from this address; try again in ${wait} s.`,
+        wait,
+      );
+    const user = await store.findUserById(this.store.db, principal.user.id);
+    const ok =
+      user !== null &&
+      !user.disabled &&
+      password.length <= PASSWORD_MAX_LENGTH * 4 &&
+      (await this.verifyPassword(user.passwordHash, password));
+    if (ok) return;
+    await this.tx(async (trx) => {
+      await this.recordFailure(trx, pairKey, PAIR_FAILURES_ALLOWED, 15 * 60_000, now);
+      await this.recordFailure(trx, addressKey, ADDRESS_FAILURES_ALLOWED, 60 * 60_000, now);
+      await appendAudit(trx, {
+        actor: principal.user.username,
+        action: 'session.password_confirm_failed',
+        entity: 'user',
+        entityId: principal.user.username,
+        before: null,
+        after: { address, reason: user ? 'wrong_password' : 'unknown_user' },
+      });
+    });
+    throw new AuthError(403, 'password_incorrect', 'That is not your password; nothing was signed.');
+  }
+
   /** The session a cookie names, if it is alive and its user enabled; an expired one is removed. */
   async resolveSession(sessionId: string): Promise<(Principal & { via: 'session' }) | null> {
     if (sessionId.length > 100) return null;
@@ -586,7 +634,7 @@ export class AccountService {
     const passwordHash = await this.hashPassword(next);
     return this.changeUser(
       user.username,
-      { name: user.username },
+      actorOf(user),
       'user.change_password',
       () => ({ passwordHash, mustChangePassword: false }),
       { revokeTokens: false, keepSession: principal.sessionIdHash },

@@ -30,3 +30,17 @@ export class ConflictError extends Error {
     super(message);
   }
 }
+
+/**
+ * The record is visible to the caller but their role may not take this action on it (HTTP 403, CLI exit 3).
+ * Records outside the caller's scope are never "forbidden": they do not exist for them (NotFoundError).
+ */
+export class ForbiddenError extends Error {
+  override readonly name = 'ForbiddenError';
+  constructor(
+    readonly action: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

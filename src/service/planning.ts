@@ -51,13 +51,14 @@ export class PlanningService {
   }
 
   async start(request: PlanRequest, actor: Actor): Promise<PlanRun> {
+    this.handover.requireAllowed(actor, 'plan.run');
     if (this.running.size >= MAX_CONCURRENT_RUNS)
       throw new ConflictError(
         'planner-busy',
         `${this.running.size} planning runs are in progress on this instance; wait for one to finish.`,
       );
     const timeLimitS = request.timeLimitS ?? 10;
-    let scenario: Scenario = await this.handover.exportScenario();
+    let scenario: Scenario = await this.handover.exportScenario(actor);
     if (request.whatIf?.length) {
       try {
         scenario = applyWhatIf(scenario, parseWhatIf(request.whatIf));
@@ -76,7 +77,7 @@ export class PlanningService {
       this.running.delete(id),
     );
     this.running.set(id, done);
-    return this.get(id);
+    return this.load(id);
   }
 
   private runInWorker(id: number, scenario: Scenario, timeLimitMs: number, previous?: Plan): Promise<void> {
@@ -137,21 +138,28 @@ export class PlanningService {
   /** Waits for a run of this instance to finish (for the CLI and tests). */
   async wait(id: number): Promise<PlanRun> {
     await this.running.get(id);
-    return this.get(id);
+    return this.load(id);
   }
 
-  async get(id: number): Promise<PlanRun> {
+  async get(id: number, actor: Actor): Promise<PlanRun> {
+    this.handover.requireAllowed(actor, 'plan.read');
+    return this.load(id);
+  }
+
+  private async load(id: number): Promise<PlanRun> {
     const r = await plans.findPlan(this.db, id);
     if (!r) throw new NotFoundError('Plan', String(id));
     return { ...r, result: r.result as Plan | null };
   }
 
-  list(): Promise<plans.PlanRecord[]> {
+  list(actor: Actor): Promise<plans.PlanRecord[]> {
+    this.handover.requireAllowed(actor, 'plan.read');
     return plans.listPlans(this.db);
   }
 
-  async compare(a: number, b: number): Promise<PlanDiff> {
-    const [x, y] = await Promise.all([this.get(a), this.get(b)]);
+  async compare(a: number, b: number, actor: Actor): Promise<PlanDiff> {
+    this.handover.requireAllowed(actor, 'plan.read');
+    const [x, y] = await Promise.all([this.load(a), this.load(b)]);
     for (const p of [x, y])
       if (!p.result)
         throw new ConflictError(
@@ -166,7 +174,8 @@ export class PlanningService {
    * (agency and start). Sites already in joint guard or transferred keep what is under way. One transaction.
    */
   async adopt(id: number, actor: Actor): Promise<{ planned: string[]; kept: string[] }> {
-    const run = await this.get(id);
+    this.handover.requireAllowed(actor, 'plan.adopt');
+    const run = await this.load(id);
     if (!run.result || run.state !== 'done')
       throw new ConflictError(
         'plan-not-ready',

@@ -5,9 +5,15 @@ import {
   releaseUnit,
   startJointGuard,
   takeUnderProtection,
-  transferAuthority,
   withdrawContingent,
 } from '../core/handover/lifecycle.ts';
+import {
+  currentSignatures,
+  SIGNATURE_SIDES,
+  signTransfer,
+  type SignatureSide,
+  type TransferSignature,
+} from '../core/handover/signatures.ts';
 import {
   agencyId,
   contingentId,
@@ -47,13 +53,35 @@ import type { Change } from '../store/change-bus.ts';
 import { isUniqueViolation, refreshStatistics, type Store } from '../store/db.ts';
 import { lockAuditChain } from '../store/audit.ts';
 import * as repo from '../store/repositories.ts';
-import { ConflictError, InputError, NotFoundError } from './errors.ts';
+import { findUserById } from '../store/accounts.ts';
+import * as signatures from '../store/signatures.ts';
+import { ConflictError, ForbiddenError, InputError, NotFoundError } from './errors.ts';
+import {
+  canSee,
+  decide,
+  forbiddenFields,
+  siteActions,
+  type Action,
+  type Facts,
+  type SiteAction,
+  type SiteFacts,
+} from '../core/auth/policy.ts';
+import type { Role, Scope } from '../core/auth/roles.ts';
 
-/** Who acts. Until accounts exist, the caller names the actor; every change is attributed to one. */
+/**
+ * Who acts: a signed-in user (the API, the web app) or the console (the CLI, the demo loader). Every read
+ * and write is decided by the policy table for this role and scope, and every change is attributed to it.
+ */
 export interface Actor {
   name: string;
+  /** The account, or null for the server console (which holds no password and cannot sign). */
+  userId: string | null;
+  role: Role;
+  scope: Scope | null;
 }
-export const DEMO_ACTOR: Actor = { name: 'demo-officer' };
+/** The server console: the CLI and the demo loader act as an administrator under this name. */
+export const DEMO_ACTOR: Actor = { name: 'demo-officer', userId: null, role: 'administrator', scope: null };
+const OPERATION: Facts = { kind: 'operation' };
 
 export type SiteInput = Omit<ScenarioSite, 'handover'>;
 export interface SitePatch {
@@ -116,6 +144,71 @@ export class HandoverService {
     }
   }
 
+  /**
+   * Refuses unless the actor may take `action` on the record: out of scope → not found (the record does not
+   * exist for them), in scope but not their role's → forbidden with the reason.
+   */
+  private allow(actor: Actor, action: Action, facts: Facts, notFound?: () => Error): void {
+    const d = decide(actor, action, facts);
+    if (d.outcome === 'hidden')
+      throw notFound ? notFound() : new ForbiddenError(action, 'This is outside what your role can see.');
+    if (d.outcome === 'forbidden') throw new ForbiddenError(action, d.reason);
+  }
+
+  /** Refuses an action on the operation as a whole (plans, imports, the audit log) unless the role may. */
+  requireAllowed(actor: Actor, action: Action): void {
+    this.allow(actor, action, OPERATION);
+  }
+
+  /** The scope facts of a site: its unit, that unit's contingent, its handover's agency. */
+  private async siteFacts(db: repo.Db, site: Site): Promise<SiteFacts> {
+    const unit = await repo.findUnit(db, site.guardedBy);
+    return {
+      kind: 'site',
+      id: site.id,
+      unit: site.guardedBy,
+      contingent: unit?.contingentId ?? '',
+      agency: site.handover?.agencyId ?? null,
+    };
+  }
+
+  /** Loads a site the actor may take `action` on, or fails as the policy says. */
+  private async siteFor(db: repo.Db, id: string, actor: Actor, action: Action): Promise<Site> {
+    const site = await repo.findSite(db, siteId(id));
+    if (!site) throw new NotFoundError('Site', id);
+    this.allow(actor, action, await this.siteFacts(db, site), () => new NotFoundError('Site', id));
+    return site;
+  }
+
+  /**
+   * The actions each site offers the actor now (for the API's `actions` field). `maySign` is the
+   * signature rule for one site and side.
+   */
+  async actionsFor(
+    sites: readonly Site[],
+    actor: Actor,
+    maySign: (site: Site, facts: SiteFacts, side: 'outgoing' | 'receiving') => boolean = () => false,
+  ): Promise<Map<string, SiteAction[]>> {
+    const contingentOf = new Map((await repo.listUnits(this.store.db)).map((u) => [u.id, u.contingentId]));
+    const out = new Map<string, SiteAction[]>();
+    for (const site of sites) {
+      const facts: SiteFacts = {
+        kind: 'site',
+        id: site.id,
+        unit: site.guardedBy,
+        contingent: contingentOf.get(site.guardedBy) ?? '',
+        agency: site.handover?.agencyId ?? null,
+      };
+      out.set(
+        site.id,
+        siteActions(actor, { state: site.state, hasHandover: site.handover !== null }, facts, (side) =>
+          maySign(site, facts, side),
+        ),
+      );
+    }
+    return out;
+  }
+
   // ── operation and scenario ──────────────────────────────────────────────────────────────────────────────
 
   async getOperation(): Promise<Operation> {
@@ -142,6 +235,7 @@ export class HandoverService {
     actor: Actor,
     opts: { replace?: boolean } = {},
   ): Promise<{ sites: number }> {
+    this.allow(actor, 'scenario.import', OPERATION);
     const check = validateScenario(input);
     if (!check.ok) throw new InputError(check.problems);
     const records = scenarioToRecords(check.scenario);
@@ -153,6 +247,7 @@ export class HandoverService {
           `The database already holds the operation "${existing.name}"; import with replace to overwrite it.`,
         );
       if (existing) await repo.clearOperation(trx);
+      await signatures.deleteSignaturesOfMissingSites(trx);
       await repo.insertOperation(trx, records.operation);
       let i = 0;
       for (const c of records.contingents) await repo.insertContingent(trx, c, i++);
@@ -160,6 +255,7 @@ export class HandoverService {
       for (const u of records.units) await repo.insertUnit(trx, u, i++);
       i = 0;
       for (const a of records.agencies) await repo.insertAgency(trx, a.agency, i++, a.maxCriticalityGiven);
+      const attested = await this.attestImportedTransfers(trx, records.sites, actor);
       await repo.insertSites(trx, records.sites, 0);
       await repo.insertIncidents(trx, records.incidents);
       await repo.insertReadingsAndReports(trx, records);
@@ -174,6 +270,7 @@ export class HandoverService {
           sites: records.sites.length,
           units: records.units.length,
           agencies: records.agencies.length,
+          ...(attested ? { transfers_attested: attested } : {}),
         },
       });
     });
@@ -182,7 +279,42 @@ export class HandoverService {
     return { sites: records.sites.length };
   }
 
-  async exportScenario(): Promise<Scenario> {
+  /**
+   * A scenario may hold sites transferred before it was loaded: nobody signed them here. The importing
+   * administrator attests both sides of each, marked as imported, and the database accepts such a site only
+   * with that attestation. An attestation never counts toward a transfer made here (core/handover/signatures.ts).
+   */
+  private async attestImportedTransfers(
+    trx: repo.Db,
+    sites: readonly { site: Site }[],
+    actor: Actor,
+  ): Promise<number> {
+    const transferred = sites.filter((x) => x.site.state === 'transferred');
+    if (!transferred.length) return 0;
+    const account = actor.userId === null ? null : await findUserById(trx, actor.userId);
+    const signedAt = this.clock().toISOString();
+    await signatures.insertSignatures(
+      trx,
+      transferred.flatMap(({ site }) =>
+        SIGNATURE_SIDES.map((side) => ({
+          siteId: site.id,
+          signature: {
+            side,
+            version: site.version,
+            userId: account?.id ?? null,
+            username: account?.username ?? actor.name,
+            displayName: account?.displayName ?? actor.name,
+            signedAt,
+            imported: true,
+          },
+        })),
+      ),
+    );
+    return transferred.length;
+  }
+
+  async exportScenario(actor: Actor): Promise<Scenario> {
+    this.allow(actor, 'scenario.export', OPERATION);
     const db = this.store.db;
     const operation = await this.getOperation();
     const [contingents, units, agencies, given, sites, incidents, indicators, restrictions, facilityOutput] =
@@ -223,41 +355,49 @@ export class HandoverService {
 
   // ── register ────────────────────────────────────────────────────────────────────────────────────────────
 
-  listSites(filter: repo.SiteFilter) {
-    return repo.listSites(this.store.db, filter);
+  /** Sites the actor can see, filtered; out-of-scope sites are left out of the items and the total. */
+  listSites(filter: Omit<repo.SiteFilter, 'scope'>, actor: Actor) {
+    return repo.listSites(this.store.db, { ...filter, scope: actor.scope });
   }
 
-  async getSite(id: string): Promise<Site> {
-    const site = await repo.findSite(this.store.db, siteId(id));
-    if (!site) throw new NotFoundError('Site', id);
-    return site;
+  async getSite(id: string, actor: Actor): Promise<Site> {
+    return this.siteFor(this.store.db, id, actor, 'site.read');
   }
 
-  listContingents() {
-    return repo.listContingents(this.store.db);
+  async listContingents(actor: Actor) {
+    this.allow(actor, 'force.read', OPERATION);
+    return (await repo.listContingents(this.store.db)).filter((c) =>
+      canSee(actor, { kind: 'contingent', id: c.id }),
+    );
   }
-  async getContingent(id: string): Promise<Contingent> {
+  async getContingent(id: string, actor: Actor): Promise<Contingent> {
     const c = await repo.findContingent(this.store.db, contingentId(id));
-    if (!c) throw new NotFoundError('Contingent', id);
+    if (!c || !canSee(actor, { kind: 'contingent', id: c.id })) throw new NotFoundError('Contingent', id);
     return c;
   }
-  listUnits(filter: { contingent?: string } = {}) {
-    return repo.listUnits(
+  async listUnits(filter: { contingent?: string }, actor: Actor) {
+    this.allow(actor, 'force.read', OPERATION);
+    const units = await repo.listUnits(
       this.store.db,
       filter.contingent ? { contingent: contingentId(filter.contingent) } : {},
     );
+    return units.filter((u) => canSee(actor, { kind: 'unit', id: u.id, contingent: u.contingentId }));
   }
-  async getUnit(id: string): Promise<Unit> {
+  async getUnit(id: string, actor: Actor): Promise<Unit> {
     const u = await repo.findUnit(this.store.db, unitId(id));
-    if (!u) throw new NotFoundError('Unit', id);
+    if (!u || !canSee(actor, { kind: 'unit', id: u.id, contingent: u.contingentId }))
+      throw new NotFoundError('Unit', id);
     return u;
   }
-  listAgencies() {
-    return repo.listAgencies(this.store.db);
+  async listAgencies(actor: Actor) {
+    this.allow(actor, 'agency.read', OPERATION);
+    return (await repo.listAgencies(this.store.db)).filter((a) =>
+      canSee(actor, { kind: 'agency', id: a.id }),
+    );
   }
-  async getAgency(id: string): Promise<Agency> {
+  async getAgency(id: string, actor: Actor): Promise<Agency> {
     const a = await repo.findAgency(this.store.db, agencyId(id));
-    if (!a) throw new NotFoundError('Agency', id);
+    if (!a || !canSee(actor, { kind: 'agency', id: a.id })) throw new NotFoundError('Agency', id);
     return a;
   }
 
@@ -277,8 +417,16 @@ export class HandoverService {
       if (await repo.findSite(trx, siteId(input.id)))
         throw new ConflictError('duplicate-id', `Site "${input.id}" is already in the register.`);
       const unit = await repo.findUnit(trx, unitId(input.guarded_by));
-      if (!unit)
+      const unitFacts = unit && { kind: 'unit' as const, id: unit.id, contingent: unit.contingentId };
+      if (!unit || !unitFacts || !canSee(actor, unitFacts))
         throw new InputError([{ path: 'guarded_by', message: `unknown unit "${input.guarded_by}"` }]);
+      this.allow(actor, 'site.create', {
+        kind: 'site',
+        id: input.id,
+        unit: unit.id,
+        contingent: unit.contingentId,
+        agency: null,
+      });
       const missing: FieldProblem[] = [];
       const known = await repo.findSites(trx, (input.after ?? []).map(siteId));
       (input.after ?? []).forEach((a, i) => {
@@ -315,7 +463,13 @@ export class HandoverService {
       throw new InputError([
         { path: 'not_before', message: `"${patch.not_before}" is not a calendar date (YYYY-MM-DD)` },
       ]);
-    return this.changeSite(id, version, actor, 'update', (before) => ({
+    const refused = forbiddenFields(actor, Object.keys(patch));
+    if (refused.length)
+      throw new ForbiddenError(
+        'site.update',
+        `Your role may not change ${refused.join(', ')} of a site; leave ${refused.length === 1 ? 'it' : 'them'} out of the change.`,
+      );
+    return this.changeSite(id, version, actor, 'site.update', 'update', (before) => ({
       ...before,
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.criticality !== undefined ? { criticality: patch.criticality } : {}),
@@ -336,10 +490,17 @@ export class HandoverService {
     actor: Actor,
   ): Promise<Site> {
     const start = await this.dayOf(input.start, 'start');
-    return this.changeSite(id, input.version, actor, 'plan_handover', async (before, trx) => {
-      const agency = await this.requireAgency(trx, input.agency);
-      return planHandover(before, agency, start);
-    });
+    return this.changeSite(
+      id,
+      input.version,
+      actor,
+      'handover.plan',
+      'plan_handover',
+      async (before, trx) => {
+        const agency = await this.requireAgency(trx, input.agency);
+        return planHandover(before, agency, start);
+      },
+    );
   }
 
   async startJointGuard(
@@ -349,33 +510,127 @@ export class HandoverService {
   ): Promise<Site> {
     const on = await this.dayOf(input.on);
     const op = await this.getOperation();
-    return this.changeSite(id, input.version, actor, 'start_joint_guard', async (before, trx) => {
-      const chosen = input.agency ?? before.handover?.agencyId;
-      if (!chosen)
-        throw new InputError([
-          { path: 'agency', message: 'no handover is planned for this site: name the receiving agency' },
+    return this.changeSite(
+      id,
+      input.version,
+      actor,
+      'handover.start_joint_guard',
+      'start_joint_guard',
+      async (before, trx) => {
+        const chosen = input.agency ?? before.handover?.agencyId;
+        if (!chosen)
+          throw new InputError([
+            { path: 'agency', message: 'no handover is planned for this site: name the receiving agency' },
+          ]);
+        const agency = await this.requireAgency(trx, chosen, true);
+        const [committed, predecessors, incidents, startedThatDay] = await Promise.all([
+          repo.committedGuards(trx, agency.id),
+          repo.findSites(trx, before.after),
+          repo.listIncidents(trx, { site: before.id, limit: 10_000 }),
+          repo.countHandoversStartedOn(trx, on),
         ]);
-      const agency = await this.requireAgency(trx, chosen, true);
-      const [committed, predecessors, incidents, startedThatDay] = await Promise.all([
-        repo.committedGuards(trx, agency.id),
-        repo.findSites(trx, before.after),
-        repo.listIncidents(trx, { site: before.id, limit: 10_000 }),
-        repo.countHandoversStartedOn(trx, on),
-      ]);
-      return startJointGuard(before, agency, on, {
-        committedGuards: committed,
-        predecessors,
-        incidents: incidents.items,
-        now: this.clock(),
-        startedThatDay,
-        maxHandoversPerDay: op.maxHandoversPerDay,
-      });
-    });
+        return startJointGuard(before, agency, on, {
+          committedGuards: committed,
+          predecessors,
+          incidents: incidents.items,
+          now: this.clock(),
+          startedThatDay,
+          maxHandoversPerDay: op.maxHandoversPerDay,
+        });
+      },
+    );
   }
 
-  async transferAuthority(id: string, input: { on?: string; version?: number }, actor: Actor): Promise<Site> {
+  /**
+   * One side signs the transfer of authority of a site, for the version it read; the caller has had the
+   * signer's password re-entered just before. When the other side has signed the same version, the transfer
+   * takes effect in the same transaction. A signature changes no field of the site, so its version stays and
+   * the other side signs the same record; any change to the site afterwards voids it.
+   */
+  async signTransfer(
+    id: string,
+    input: { side: SignatureSide; version: number; on?: string },
+    actor: Actor,
+  ): Promise<Site> {
     const on = await this.dayOf(input.on);
-    return this.changeSite(id, input.version, actor, 'transfer', (before) => transferAuthority(before, on));
+    const { site, transferred } = await this.tx(async (trx) => {
+      const before = await this.siteFor(trx, id, actor, 'handover.sign');
+      if (input.version !== before.version)
+        throw new repo.StaleVersionError('Site', id, input.version, before.version);
+      const account = actor.userId === null ? null : await findUserById(trx, actor.userId);
+      if (!account)
+        throw new ForbiddenError(
+          'handover.sign',
+          'A transfer is signed by a person with an account; the server console cannot sign.',
+        );
+      const parties = await this.siteFacts(trx, before);
+      const signed = signTransfer(
+        before,
+        parties,
+        await signatures.findSignaturesOfSite(trx, before.id),
+        {
+          userId: account.id,
+          username: account.username,
+          displayName: account.displayName,
+          role: account.role,
+          scope: account.scope,
+          disabled: account.disabled,
+        },
+        { side: input.side, version: input.version, on },
+        this.clock().toISOString(),
+      );
+      await signatures.saveSignature(trx, before.id, signed.signature);
+      await repo.appendAudit(trx, {
+        actor: actor.name,
+        action: 'site.sign_transfer',
+        entity: 'site',
+        entityId: before.id,
+        before: null,
+        after: signatureAudit(signed.signature),
+      });
+      if (signed.site === before) return { site: before, transferred: false };
+      const after = await repo.updateSite(trx, signed.site, before.version);
+      await repo.appendAudit(trx, {
+        actor: actor.name,
+        action: 'site.transfer',
+        entity: 'site',
+        entityId: before.id,
+        before,
+        after: { ...after, signatures: signed.held.map((h) => signatureAudit(h.signature)) },
+      });
+      return { site: after, transferred: true };
+    });
+    this.emit({ entity: 'site', id: site.id, action: 'sign_transfer' });
+    if (transferred) this.emit({ entity: 'site', id: site.id, action: 'transfer' });
+    return site;
+  }
+
+  /**
+   * The signatures shown with each site (the caller has checked the actor sees the sites): for a site in joint
+   * guard, those that count now; for a transferred one, those that made its transfer.
+   */
+  async signaturesOf(sites: readonly Site[]): Promise<Map<string, TransferSignature[]>> {
+    const out = new Map<string, TransferSignature[]>();
+    const signing = sites.filter((s) => s.state !== 'protected');
+    if (!signing.length) return out;
+    const db = this.store.db;
+    const [held, units] = await Promise.all([
+      signatures.findSignaturesOfSites(
+        db,
+        signing.map((s) => s.id),
+      ),
+      repo.listUnits(db),
+    ]);
+    const contingentOf = new Map(units.map((u) => [u.id as string, u.contingentId as string]));
+    for (const site of signing) {
+      const parties = {
+        unit: site.guardedBy,
+        contingent: contingentOf.get(site.guardedBy) ?? '',
+        agency: site.handover?.agencyId ?? null,
+      };
+      out.set(site.id, currentSignatures(site, parties, held.get(site.id) ?? []));
+    }
+    return out;
   }
 
   async callOffHandover(
@@ -387,6 +642,7 @@ export class HandoverService {
       id,
       input.version,
       actor,
+      'handover.call_off',
       'call_off',
       (before) => callOffHandover(before),
       input.reason,
@@ -397,13 +653,13 @@ export class HandoverService {
     id: string,
     version: number | undefined,
     actor: Actor,
+    policyAction: Action,
     action: string,
     change: (before: Site, trx: repo.Db) => Site | Promise<Site>,
     note?: string,
   ): Promise<Site> {
     const site = await this.tx(async (trx) => {
-      const before = await repo.findSite(trx, siteId(id));
-      if (!before) throw new NotFoundError('Site', id);
+      const before = await this.siteFor(trx, id, actor, policyAction);
       const expected = version ?? before.version;
       if (expected !== before.version) throw new repo.StaleVersionError('Site', id, expected, before.version);
       const next = await change(before, trx);
@@ -435,6 +691,12 @@ export class HandoverService {
     const unit = await this.tx(async (trx) => {
       const before = await repo.findUnit(trx, unitId(id));
       if (!before) throw new NotFoundError('Unit', id);
+      this.allow(
+        actor,
+        'unit.release',
+        { kind: 'unit', id: before.id, contingent: before.contingentId },
+        () => new NotFoundError('Unit', id),
+      );
       const expected = input.version ?? before.version;
       const next = releaseUnit(before, await repo.sitesOfUnit(trx, before.id), on);
       const after = await repo.updateUnit(trx, next, expected);
@@ -461,6 +723,12 @@ export class HandoverService {
     const contingent = await this.tx(async (trx) => {
       const before = await repo.findContingent(trx, contingentId(id));
       if (!before) throw new NotFoundError('Contingent', id);
+      this.allow(
+        actor,
+        'contingent.withdraw',
+        { kind: 'contingent', id: before.id },
+        () => new NotFoundError('Contingent', id),
+      );
       const expected = input.version ?? before.version;
       const next = withdrawContingent(before, await repo.listUnits(trx, { contingent: before.id }), on);
       const after = await repo.updateContingent(trx, next, expected);
@@ -502,6 +770,12 @@ export class HandoverService {
     const agency = await this.tx(async (trx) => {
       const before = await repo.findAgency(trx, agencyId(id), true);
       if (!before) throw new NotFoundError('Agency', id);
+      this.allow(
+        actor,
+        'agency.set_capacity',
+        { kind: 'agency', id: before.id },
+        () => new NotFoundError('Agency', id),
+      );
       const version = await repo.bumpAgency(trx, before.id, input.version);
       await repo.replaceCapacity(trx, before.id, input.capacity);
       const after: Agency = { ...before, capacity: input.capacity, version };
@@ -521,10 +795,12 @@ export class HandoverService {
 
   // ── incidents, indicators, restrictions, output ───────────────────────────────────────────────────────
 
-  listIncidents(f: { site?: string; since?: string; limit?: number; offset?: number } = {}) {
+  /** Incidents not tied to a site, and those at sites the actor can see. */
+  listIncidents(f: { site?: string; since?: string; limit?: number; offset?: number }, actor: Actor) {
     return repo.listIncidents(this.store.db, {
       ...f,
       site: f.site !== undefined ? siteId(f.site) : undefined,
+      scope: actor.scope,
     });
   }
 
@@ -551,8 +827,17 @@ export class HandoverService {
       illustrative: input.illustrative ?? false,
     };
     await this.tx(async (trx) => {
-      if (incident.siteId && !(await repo.findSite(trx, incident.siteId)))
-        throw new InputError([{ path: 'site', message: `unknown site "${incident.siteId}"` }]);
+      if (incident.siteId) {
+        const site = await repo.findSite(trx, incident.siteId);
+        const facts = site && (await this.siteFacts(trx, site));
+        if (!site || !facts || !canSee(actor, facts))
+          throw new InputError([{ path: 'site', message: `unknown site "${incident.siteId}"` }]);
+        this.allow(actor, 'incident.record', facts);
+      } else if (actor.role === 'facility_operator')
+        throw new InputError([
+          { path: 'site', message: 'name your site: an operator reports at its own site' },
+        ]);
+      else this.allow(actor, 'incident.record', OPERATION);
       if (await repo.findIncident(trx, incident.id))
         throw new ConflictError('duplicate-id', `Incident "${incident.id}" is already recorded.`);
       await repo.insertIncidents(trx, [incident]);
@@ -584,6 +869,7 @@ export class HandoverService {
       level: input.level,
       note: input.note ?? null,
     };
+    this.allow(actor, 'situation.record', OPERATION);
     await this.tx(async (trx) => {
       const before = await repo.upsertIndicatorReading(trx, reading);
       await repo.appendAudit(trx, {
@@ -619,6 +905,7 @@ export class HandoverService {
       from: input.from,
       until: input.until ?? null,
     };
+    this.allow(actor, 'situation.record', OPERATION);
     await this.tx(async (trx) => {
       if ((await repo.listRestrictions(trx)).some((x) => x.id === r.id))
         throw new ConflictError('duplicate-id', `Restriction "${r.id}" is already recorded.`);
@@ -636,8 +923,16 @@ export class HandoverService {
     return r;
   }
 
-  listFacilityOutput(f: { site?: string } = {}) {
-    return repo.listFacilityOutput(this.store.db, f.site !== undefined ? { site: siteId(f.site) } : {});
+  /** Output reports of the sites the actor can see. */
+  async listFacilityOutput(f: { site?: string }, actor: Actor) {
+    const reports = await repo.listFacilityOutput(
+      this.store.db,
+      f.site !== undefined ? { site: siteId(f.site) } : {},
+    );
+    if (actor.scope === null) return reports;
+    const { items } = await repo.listSites(this.store.db, { scope: actor.scope, limit: 1_000_000 });
+    const seen = new Set<string>(items.map((x) => x.id));
+    return reports.filter((r) => seen.has(r.siteId));
   }
 
   async recordFacilityOutput(input: ScenarioFacilityOutput, actor: Actor): Promise<FacilityOutputReport> {
@@ -654,7 +949,7 @@ export class HandoverService {
       note: input.note ?? null,
     };
     await this.tx(async (trx) => {
-      if (!(await repo.findSite(trx, report.siteId))) throw new NotFoundError('Site', report.siteId);
+      await this.siteFor(trx, report.siteId, actor, 'facility_output.record');
       const before = await repo.upsertFacilityOutput(trx, report);
       await repo.appendAudit(trx, {
         actor: actor.name,
@@ -669,8 +964,41 @@ export class HandoverService {
     return report;
   }
 
-  listAudit(f: { entity?: string; entityId?: string; limit?: number; afterSeq?: number } = {}) {
+  listAudit(f: { entity?: string; entityId?: string; limit?: number; afterSeq?: number }, actor: Actor) {
+    this.allow(actor, 'audit.read', OPERATION);
     return repo.listAudit(this.store.db, f);
+  }
+
+  /** Whether a change event concerns a record the actor can see (live updates are filtered by it). */
+  async canSeeChange(e: ChangeEvent, actor: Actor): Promise<boolean> {
+    if (actor.scope === null) return true;
+    const db = this.store.db;
+    switch (e.entity) {
+      case 'site': {
+        const site = await repo.findSite(db, siteId(e.id));
+        return site !== null && canSee(actor, await this.siteFacts(db, site));
+      }
+      case 'unit': {
+        const u = await repo.findUnit(db, unitId(e.id));
+        return u !== null && canSee(actor, { kind: 'unit', id: u.id, contingent: u.contingentId });
+      }
+      case 'contingent':
+        return canSee(actor, { kind: 'contingent', id: e.id });
+      case 'agency':
+        return canSee(actor, { kind: 'agency', id: e.id });
+      case 'facility_output': {
+        const site = await repo.findSite(db, siteId(e.id.split('/')[0] ?? ''));
+        return site !== null && canSee(actor, await this.siteFacts(db, site));
+      }
+      case 'incident': {
+        const i = await repo.findIncident(db, incidentId(e.id));
+        if (!i?.siteId) return true;
+        const site = await repo.findSite(db, i.siteId);
+        return site !== null && canSee(actor, await this.siteFacts(db, site));
+      }
+      default:
+        return true;
+    }
   }
 
   // ── summary ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -679,17 +1007,37 @@ export class HandoverService {
    * A one-screen summary: sites by state, units still deployed, contingents withdrawn, and what happened in
    * the 24 hours up to `asOf` (a date in the operation's time zone; default today there).
    */
-  async status(asOf?: string): Promise<OperationStatus> {
+  async status(asOf: string | undefined, actor: Actor): Promise<OperationStatus> {
     const db = this.store.db;
     const day = await this.dayOf(asOf, 'as_of');
-    const [operation, byState, units, contingents, sites, incidents] = await Promise.all([
+    const [operation, units, contingents, all, incidents] = await Promise.all([
       this.getOperation(),
-      repo.countSitesByState(db),
-      repo.listUnits(db),
-      repo.listContingents(db),
+      repo
+        .listUnits(db)
+        .then((all) =>
+          all.filter((u) => canSee(actor, { kind: 'unit', id: u.id, contingent: u.contingentId })),
+        ),
+      repo
+        .listContingents(db)
+        .then((all) => all.filter((c) => canSee(actor, { kind: 'contingent', id: c.id }))),
       repo.listAllSites(db),
-      repo.listIncidents(db, { limit: 1_000_000 }),
+      repo.listIncidents(db, { limit: 1_000_000, scope: actor.scope }),
     ]);
+    let sites = all;
+    if (actor.scope !== null) {
+      const contingentOf = new Map((await repo.listUnits(db)).map((u) => [u.id, u.contingentId]));
+      sites = all.filter(({ site }) =>
+        canSee(actor, {
+          kind: 'site',
+          id: site.id,
+          unit: site.guardedBy,
+          contingent: contingentOf.get(site.guardedBy) ?? '',
+          agency: site.handover?.agencyId ?? null,
+        }),
+      );
+    }
+    const byState = { protected: 0, joint_guard: 0, transferred: 0 } as Record<SiteState, number>;
+    for (const { site } of sites) byState[site.state] += 1;
     const inDay = (d: string | null | undefined) => d === day;
     return {
       operation: {
@@ -743,5 +1091,17 @@ export interface OperationStatus {
     jointGuardsStarted: SiteId[];
     transfersCompleted: SiteId[];
     incidents: string[];
+  };
+}
+
+/** What the audit log keeps of a signature. */
+function signatureAudit(s: TransferSignature) {
+  return {
+    side: s.side,
+    version: s.version,
+    user: s.username,
+    display_name: s.displayName,
+    signed_at: s.signedAt,
+    ...(s.imported ? { imported: true } : {}),
   };
 }

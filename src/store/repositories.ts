@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { Scope } from '../core/auth/roles.ts';
 import {
   agencyId,
   contingentId,
@@ -449,8 +450,31 @@ export interface SiteFilter {
   agency?: AgencyId;
   /** Case-insensitive match on id or name. */
   q?: string;
+  /** Only the sites this scope reaches (the reader's), on top of the other filters. */
+  scope?: Scope | null;
   limit?: number;
   offset?: number;
+}
+
+/**
+ * The sites a scope reaches, as a condition on the sites table — the SQL form of the policy's `visible`
+ * (src/core/auth/policy.ts), so that lists and counts leave out-of-scope sites out.
+ */
+export function siteInScope(eb: ExpressionBuilder<Database, 'sites'>, scope: Scope) {
+  switch (scope.kind) {
+    case 'contingent':
+      return eb(
+        'sites.guarded_by',
+        'in',
+        eb.selectFrom('units').select('units.id').where('units.contingent_id', '=', scope.id),
+      );
+    case 'unit':
+      return eb('sites.guarded_by', '=', scope.id);
+    case 'agency':
+      return eb('sites.handover_agency', '=', scope.id);
+    case 'site':
+      return eb('sites.id', '=', scope.id);
+  }
 }
 
 export async function listSites(db: Db, f: SiteFilter): Promise<{ items: Site[]; total: number }> {
@@ -465,6 +489,10 @@ export async function listSites(db: Db, f: SiteFilter): Promise<{ items: Site[];
     q = q.where('sites.guarded_by', 'in', (eb) =>
       eb.selectFrom('units').select('units.id').where('units.contingent_id', '=', c),
     );
+  }
+  if (f.scope) {
+    const scope = f.scope;
+    q = q.where((eb) => siteInScope(eb, scope));
   }
   if (f.q) {
     const pattern = `%${f.q.toLowerCase().replace(/[\\%_]/g, (m) => '\\' + m)}%`;
@@ -566,10 +594,34 @@ export async function findIncident(db: Db, id: string): Promise<Incident | null>
 
 export async function listIncidents(
   db: Db,
-  f: { site?: SiteId; since?: string; limit?: number; offset?: number; inEntryOrder?: boolean } = {},
+  f: {
+    site?: SiteId;
+    since?: string;
+    limit?: number;
+    offset?: number;
+    inEntryOrder?: boolean;
+    /** Only incidents not tied to a site, or at a site this scope reaches. */
+    scope?: Scope | null;
+  } = {},
 ): Promise<{ items: Incident[]; total: number }> {
   let q = db.selectFrom('incidents');
   if (f.site) q = q.where('site_id', '=', f.site);
+  if (f.scope) {
+    const scope = f.scope;
+    q = q.where((eb) =>
+      eb.or([
+        eb('incidents.site_id', 'is', null),
+        eb(
+          'incidents.site_id',
+          'in',
+          eb
+            .selectFrom('sites')
+            .select('sites.id')
+            .where((e) => siteInScope(e, scope)),
+        ),
+      ]),
+    );
+  }
   if (f.since) q = q.where('at_utc', '>=', new Date(f.since).toISOString());
   const [count, rows] = await Promise.all([
     q.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),

@@ -240,13 +240,13 @@ describe.each(backends)('accounts on $name', (backend) => {
   });
 
   it('creates the administrator on first start only, with a one-time password to change', async () => {
-    const first = await accounts.ensureAdministrator({ name: 'first-start' });
+    const first = await accounts.ensureAdministrator({ ...ADMIN, name: 'first-start' });
     expect(first?.value).toMatchObject({
       username: 'admin',
       role: 'administrator',
       mustChangePassword: true,
     });
-    expect(await accounts.ensureAdministrator({ name: 'first-start' })).toBeNull();
+    expect(await accounts.ensureAdministrator({ ...ADMIN, name: 'first-start' })).toBeNull();
     const { principal } = await accounts.signIn('admin', first!.secret, '127.0.0.1');
     expect(principal.user.mustChangePassword).toBe(true);
     const changed = await accounts.changeOwnPassword(principal, first!.secret, 'tall-poplar-road-88');

@@ -140,7 +140,7 @@ describe.each(backends)('session API on $name', (backend) => {
   });
 
   it('holds a one-time password user to changing it before anything else', async () => {
-    const admin = await accounts.ensureAdministrator({ name: 'first-start' });
+    const admin = await accounts.ensureAdministrator({ ...ADMIN, name: 'first-start' });
     const { cookie, body } = await signIn('admin', admin!.secret);
     expect(body.must_change_password).toBe(true);
     const headers = { cookie, 'x-csrf-token': body.csrf_token! };
@@ -257,9 +257,10 @@ describe.each(backends)('session API on $name', (backend) => {
     expect((await from('192.0.2.44', PASSWORD)).statusCode).toBe(200);
   });
 
-  it('leaves the existing routes open (roles are enforced in the next step) and documents its own', async () => {
+  it('closes the register to anyone not signed in, and documents its own routes', async () => {
     await loadDemo(store);
-    expect((await app.inject({ method: 'GET', url: '/api/sites' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/api/sites' })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/api/health' })).statusCode).toBe(200);
     const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{
       paths: Record<string, Record<string, { operationId?: string }>>;
     }>();

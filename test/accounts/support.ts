@@ -29,4 +29,4 @@ export async function loadDemo(store: Store) {
   await new HandoverService(store).importScenario(demoScenario(), DEMO_ACTOR);
 }
 
-export const ADMIN = { name: 'test-admin' };
+export const ADMIN = { ...DEMO_ACTOR, name: 'test-admin' };

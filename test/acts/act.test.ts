@@ -24,9 +24,9 @@ async function transferBakery(svc: HandoverService) {
   await svc.startJointGuard(
     SITE,
     { agency: 'national-guard', on: '2022-01-12' },
-    { name: 'Maj. A. Starter' },
+    { ...DEMO_ACTOR, name: 'Maj. A. Starter' },
   );
-  await svc.transferAuthority(SITE, { on: '2022-01-14' }, { name: 'Col. B. Transferer' });
+  await svc.transferAuthority(SITE, { on: '2022-01-14' }, { ...DEMO_ACTOR, name: 'Col. B. Transferer' });
 }
 
 const allText = (act: HandoverAct) =>
@@ -94,7 +94,7 @@ describe.each(backends)('handover act on $name', (backend) => {
 
   it('says in Russian who handed what to whom, when, and who recorded it', async () => {
     await transferBakery(svc);
-    const act = await loadHandoverAct(svc, SITE, { lang: 'ru', now });
+    const act = await loadHandoverAct(svc, SITE, DEMO_ACTOR, { lang: 'ru', now });
     const text = allText(act);
     expect(act.title).toBe('Акт приёма-передачи охраняемого объекта');
     for (const s of [
@@ -130,7 +130,7 @@ describe.each(backends)('handover act on $name', (backend) => {
 
   it('says the same in English, and is Russian by default for the demo', async () => {
     await transferBakery(svc);
-    const en = await loadHandoverAct(svc, SITE, { lang: 'en', now });
+    const en = await loadHandoverAct(svc, SITE, DEMO_ACTOR, { lang: 'en', now });
     expect(en.title).toBe('Act of transfer of a protected site');
     expect(allText(en)).toContain(AGENCY);
     expect(allText(en)).toContain('Aksai bakery plant');
@@ -139,7 +139,7 @@ describe.each(backends)('handover act on $name', (backend) => {
     expect(field(en, 'Start of joint guard recorded by')).toMatch(/^Maj\. A\. Starter — /);
     expect(en.footer.generated).toBe('generated 14 January 2022 at 16:00 GMT+6 (Asia/Almaty)');
     expect(allText(en)).not.toMatch(/[А-Яа-яЁё]/);
-    expect((await loadHandoverAct(svc, SITE, { now })).lang).toBe('ru');
+    expect((await loadHandoverAct(svc, SITE, DEMO_ACTOR, { now })).lang).toBe('ru');
   });
 
   it('serves the act as an A4 PDF in both languages', async () => {
@@ -168,10 +168,10 @@ describe.each(backends)('handover act on $name', (backend) => {
 
   it('embeds Cyrillic glyphs in the Russian act (readable in an uncompressed rendering)', async () => {
     await transferBakery(svc);
-    const ru = await renderHandoverActPdf(await loadHandoverAct(svc, SITE, { lang: 'ru', now }), {
+    const ru = await renderHandoverActPdf(await loadHandoverAct(svc, SITE, DEMO_ACTOR, { lang: 'ru', now }), {
       compress: false,
     });
-    const en = await renderHandoverActPdf(await loadHandoverAct(svc, SITE, { lang: 'en', now }), {
+    const en = await renderHandoverActPdf(await loadHandoverAct(svc, SITE, DEMO_ACTOR, { lang: 'en', now }), {
       compress: false,
     });
     // The fonts' ToUnicode maps list the characters used: А (U+0410) and ё (U+0451) in Russian only.

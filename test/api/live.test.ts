@@ -6,17 +6,19 @@ import { buildApp, type App } from '../../src/server/app.ts';
 import { DEMO_ACTOR, HandoverService } from '../../src/service/service.ts';
 import { openChangeBus, type ChangeBus } from '../../src/store/change-bus.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
+import { injectAs, tokenFor } from '../support/auth.ts';
 import { backends, POSTGRES_URL } from '../support/backends.ts';
 import { demoScenario } from '../support/scenarios.ts';
 
 /** Opens /api/events and collects the `change` events it streams. */
 function listen(
   app: App,
+  headers: Record<string, string>,
 ): Promise<{ events: { entity: string; id: string; action: string }[]; close: () => void }> {
   const { port } = app.server.address() as AddressInfo;
   return new Promise((resolve, reject) => {
     const events: { entity: string; id: string; action: string }[] = [];
-    const req = request({ host: '127.0.0.1', port, path: '/api/events' }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: '/api/events', headers }, (res) => {
       expect(res.headers['content-type']).toMatch(/text\/event-stream/);
       let buffer = '';
       res.setEncoding('utf8');
@@ -62,8 +64,21 @@ describe('live updates', () => {
       () => opened.cleanup(),
       () => app.close(),
     );
-    const stream = await listen(app);
+    const admin = await tokenFor(opened.store, { username: 'admin.live', role: 'administrator' });
+    injectAs(app, admin);
+    const stream = await listen(app, admin);
     toClose.push(() => Promise.resolve(stream.close()));
+    // A unit commander of the Russian unit sees changes to its own sites only.
+    const rusUnit = (await svc.getSite('kazakhtelecom', DEMO_ACTOR)).guardedBy;
+    const commander = await listen(
+      app,
+      await tokenFor(opened.store, {
+        username: 'commander.live',
+        role: 'unit_commander',
+        scope: { kind: 'unit', id: rusUnit },
+      }),
+    );
+    toClose.push(() => Promise.resolve(commander.close()));
     const t0 = Date.now();
     await app.inject({
       method: 'POST',
@@ -73,6 +88,21 @@ describe('live updates', () => {
     await until(() => stream.events.some((e) => e.id === 'aksai-bakery'));
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(stream.events).toContainEqual({ entity: 'site', id: 'aksai-bakery', action: 'start_joint_guard' });
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/incidents',
+      payload: {
+        id: 'live-rus',
+        at: '2022-01-12T10:00:00+06:00',
+        kind: 'other',
+        severity: 1,
+        site: 'kazakhtelecom',
+        description: 'Patrol report',
+      },
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    await until(() => commander.events.some((e) => e.id === 'live-rus'));
+    expect(commander.events.map((e) => e.id)).not.toContain('aksai-bakery');
   });
 
   it.runIf(backends.some((b) => b.name === 'postgres'))(
@@ -97,7 +127,9 @@ describe('live updates', () => {
       }
       const [a, b] = instances as [(typeof instances)[0], (typeof instances)[0]];
       await a.svc.importScenario(demoScenario(), DEMO_ACTOR);
-      const stream = await listen(b.app);
+      const admin = await tokenFor(a.store, { username: 'admin.live', role: 'administrator' });
+      injectAs(a.app, admin);
+      const stream = await listen(b.app, admin);
       toClose.push(() => Promise.resolve(stream.close()));
       const t0 = Date.now();
       const res = await a.app.inject({

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateOperation } from '../../bench/plan.ts';
 import { buildApp, type App } from '../../src/server/app.ts';
 import { DEMO_ACTOR, HandoverService } from '../../src/service/service.ts';
+import { signInAsAdministrator } from '../support/auth.ts';
 import { backends } from '../support/backends.ts';
 import { demoScenario } from '../support/scenarios.ts';
 import { checkPlan, type CheckedPlan } from '../plan/checker.ts';
@@ -34,6 +35,7 @@ describe.each(backends)('planning runs on $name', (backend) => {
     const opened = await backend.open();
     svc = new HandoverService(opened.store, () => new Date('2022-01-11T08:00:00+06:00'));
     app = await buildApp({ service: svc });
+    await signInAsAdministrator(app, opened.store);
     cleanup = async () => {
       await app.close();
       await opened.cleanup();
@@ -48,14 +50,14 @@ describe.each(backends)('planning runs on $name', (backend) => {
     const run = await waitForRun(app, started.json<RunView>().id);
     expect(run.state, run.error ?? '').toBe('done');
     const plan = run.plan!;
-    expect(checkPlan(await svc.exportScenario(), plan)).toEqual([]);
+    expect(checkPlan(await svc.exportScenario(DEMO_ACTOR), plan)).toEqual([]);
     expect(plan.status).not.toBe('infeasible');
     expect(plan.withdrawal_date! <= '2022-01-19').toBe(true);
 
     const adopted = await app.inject({ method: 'POST', url: `/api/plans/${run.id}/adopt` });
     expect(adopted.statusCode).toBe(200);
     expect(adopted.json<{ planned: string[] }>().planned).toHaveLength(14);
-    const bakery = await svc.getSite('aksai-bakery');
+    const bakery = await svc.getSite('aksai-bakery', DEMO_ACTOR);
     const planned = plan.handovers.find((h) => h.site === 'aksai-bakery')!;
     expect(bakery.handover).toMatchObject({
       state: 'planned',
@@ -65,7 +67,7 @@ describe.each(backends)('planning runs on $name', (backend) => {
     const list = (await app.inject({ method: 'GET', url: '/api/plans' })).json<{
       items: { id: number; adopted_by: string | null }[];
     }>();
-    expect(list.items[0]).toMatchObject({ id: run.id, adopted_by: DEMO_ACTOR.name });
+    expect(list.items[0]).toMatchObject({ id: run.id, adopted_by: 'aigerim.admin' });
   });
 
   it('plans a what-if and compares it with the plan before', async () => {
@@ -107,6 +109,7 @@ describe('a long planning run does not block the server (SQLite)', () => {
     const opened = await backends[0]!.open();
     const svc = new HandoverService(opened.store);
     const app = await buildApp({ service: svc });
+    await signInAsAdministrator(app, opened.store);
     try {
       const scenario: Scenario = generateOperation(5000);
       await svc.importScenario(scenario, DEMO_ACTOR);

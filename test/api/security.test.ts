@@ -5,6 +5,7 @@ import { SESSION_PREFIX } from '../../src/server/security.ts';
 import type { SecurityOptions } from '../../src/server/security.ts';
 import { HandoverService } from '../../src/service/service.ts';
 import type { Store } from '../../src/store/db.ts';
+import { signInAsAdministrator } from '../support/auth.ts';
 import { backends } from '../support/backends.ts';
 
 /** Hardening (issue 4, point 6): headers and CSP, no-store, the body limit, rate limits, sanitized 500s. */
@@ -28,6 +29,7 @@ async function open(
   const db = await backend.open();
   const app = await buildApp({ service: new HandoverService(db.store), security });
   opened.push({ app, cleanup: db.cleanup });
+  await signInAsAdministrator(app, db.store);
   return { app, store: db.store };
 }
 

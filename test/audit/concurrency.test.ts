@@ -23,7 +23,7 @@ describe.each(backends)('concurrent appends on $name', (backend) => {
     Array.from({ length: n }, (_, i) =>
       svc.recordFacilityOutput(
         { site, date: `2022-02-${String(i + 1).padStart(2, '0')}`, status: 'operating', output: i },
-        { name: `writer-${i}` },
+        { ...DEMO_ACTOR, name: `writer-${i}` },
       ),
     );
 

@@ -76,7 +76,7 @@ export async function serviceDay(svc: HandoverService): Promise<void> {
       site: 'substation',
       description: 'Test: "quotes", a newline\nand ünïcode',
     },
-    { name: 'officer "o\'brien"' },
+    { ...DEMO_ACTOR, name: 'officer "o\'brien"' },
   );
   await svc.importScenario(demoScenario(), DEMO_ACTOR, { replace: true });
 }

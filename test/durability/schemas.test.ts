@@ -19,7 +19,7 @@ describe.skipIf(!postgres)('PostgreSQL schemas side by side', () => {
       const b = await postgres!.open();
       opened.push(b);
       expect(await new HandoverService(b.store).hasOperation()).toBe(false);
-      expect((await new HandoverService(a.store).listSites({})).total).toBe(14);
+      expect((await new HandoverService(a.store).listSites({}, DEMO_ACTOR)).total).toBe(14);
     } finally {
       for (const o of opened.reverse()) await o.cleanup();
     }

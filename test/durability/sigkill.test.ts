@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HandoverService } from '../../src/service/service.ts';
+import { DEMO_ACTOR, HandoverService } from '../../src/service/service.ts';
+import { tokenFor } from '../support/auth.ts';
 import { backends } from '../support/backends.ts';
 import { demoScenario } from '../support/scenarios.ts';
 
@@ -94,12 +95,13 @@ describe.each(backends)('SIGKILL mid-stream on $name', (backend) => {
       ? `${opened.url}?options=${encodeURIComponent(`-c search_path=${opened.schema}`)}`
       : opened.url;
 
+    const auth = await tokenFor(opened.store, { username: 'durability-test', role: 'administrator' });
     const first = await startServer(databaseUrl);
     const health = (await (await fetch(`${first.base}/api/health`)).json()) as { database: string };
     expect(health.database).toBe(backend.name);
     const imported = await fetch(`${first.base}/api/scenario`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify(demoScenario()),
     });
     expect(imported.status, first.output()).toBe(200);
@@ -117,7 +119,7 @@ describe.each(backends)('SIGKILL mid-stream on $name', (backend) => {
         try {
           const r = await fetch(`${first.base}/api/incidents`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-actor': 'durability-test' },
+            headers: { 'content-type': 'application/json', ...auth },
             body: JSON.stringify({
               id,
               at: '2022-01-12T10:00:00+06:00',
@@ -149,7 +151,7 @@ describe.each(backends)('SIGKILL mid-stream on $name', (backend) => {
     expect(inFlightAtKill, 'other writes were in flight when the server was killed').toBeGreaterThan(0);
 
     const second = await startServer(databaseUrl);
-    const r = await fetch(`${second.base}/api/incidents?limit=10000`);
+    const r = await fetch(`${second.base}/api/incidents?limit=10000`, { headers: auth });
     expect(r.status, second.output()).toBe(200);
     const held = new Set(((await r.json()) as { items: { id: string }[] }).items.map((i) => i.id));
     const lost = acked.filter((id) => !held.has(id));
@@ -160,7 +162,7 @@ describe.each(backends)('SIGKILL mid-stream on $name', (backend) => {
       true,
     );
     // The server wrote where the test looks: the same file, or the test's own PostgreSQL schema.
-    const direct = await new HandoverService(opened.store).listIncidents({ limit: 10_000 });
+    const direct = await new HandoverService(opened.store).listIncidents({ limit: 10_000 }, DEMO_ACTOR);
     expect(direct.items.filter((i) => i.id.startsWith('dur-')).length).toBe(
       [...held].filter((id) => id.startsWith('dur-')).length,
     );

@@ -791,10 +791,10 @@ describe('lifecycle through the service on SQLite', () => {
               } else expect(got, JSON.stringify(a)).toEqual(expected);
 
               const [sites, units, contingents, agencies] = await Promise.all([
-                svc.listSites({ limit: 1000 }),
-                svc.listUnits(),
-                svc.listContingents(),
-                svc.listAgencies(),
+                svc.listSites({ limit: 1000 }, DEMO_ACTOR),
+                svc.listUnits({}, DEMO_ACTOR),
+                svc.listContingents(DEMO_ACTOR),
+                svc.listAgencies(DEMO_ACTOR),
               ]);
               const held = { sites: sites.items, units, contingents, agencies };
               expect(breaches(held), `after ${JSON.stringify(a)}`).toEqual([]);

@@ -28,21 +28,22 @@ describe.each(backends)('service on $name', (backend) => {
     ];
     for (const input of inputs) {
       await svc.importScenario(input, DEMO_ACTOR, { replace: true });
-      expect(await svc.exportScenario()).toEqual(input);
+      expect(await svc.exportScenario(DEMO_ACTOR)).toEqual(input);
     }
   });
 
   it('answers how many sites were taken under protection in the last 24 hours', async () => {
     await svc.importScenario(demoScenario(), DEMO_ACTOR);
-    const status = await svc.status('2022-01-10');
+    const status = await svc.status('2022-01-10', DEMO_ACTOR);
     expect(status.last24h.takenUnderProtection).toHaveLength(5);
     expect(status.sites.total).toBe(14);
   });
 
   it('takes a site through joint guard to transfer, then releases its unit and withdraws the contingent', async () => {
     await svc.importScenario(demoScenario(), DEMO_ACTOR);
-    const armUnits = await svc.listUnits({ contingent: 'ARM' });
-    const armSites = (await svc.listSites({ contingent: armUnits[0]!.contingentId, limit: 100 })).items;
+    const armUnits = await svc.listUnits({ contingent: 'ARM' }, DEMO_ACTOR);
+    const armSites = (await svc.listSites({ contingent: armUnits[0]!.contingentId, limit: 100 }, DEMO_ACTOR))
+      .items;
     expect(armSites.length).toBeGreaterThan(0);
     await expect(svc.releaseUnit(armUnits[0]!.id, { on: '2022-01-12' }, DEMO_ACTOR)).rejects.toMatchObject({
       rule: 'unit-still-guarding',
@@ -60,7 +61,7 @@ describe.each(backends)('service on $name', (backend) => {
     for (const u of armUnits) await svc.releaseUnit(u.id, { on: '2022-01-13' }, DEMO_ACTOR);
     const c = await svc.withdrawContingent('ARM', { on: '2022-01-14' }, DEMO_ACTOR);
     expect(c).toMatchObject({ state: 'withdrawn', withdrawn: '2022-01-14' });
-    const audit = await svc.listAudit({ entity: 'site', entityId: armSites[0]!.id });
+    const audit = await svc.listAudit({ entity: 'site', entityId: armSites[0]!.id }, DEMO_ACTOR);
     expect(audit.map((e) => e.action)).toEqual(['site.start_joint_guard', 'site.transfer']);
     expect(audit[0]).toMatchObject({
       actor: DEMO_ACTOR.name,
@@ -71,30 +72,30 @@ describe.each(backends)('service on $name', (backend) => {
 
   it('refuses a stale version and leaves the record unchanged', async () => {
     await svc.importScenario(demoScenario(), DEMO_ACTOR);
-    const site = await svc.getSite('aksai-bakery');
+    const site = await svc.getSite('aksai-bakery', DEMO_ACTOR);
     await svc.updateSite(site.id, { guards: site.guards + 1 }, site.version, DEMO_ACTOR);
     await expect(svc.updateSite(site.id, { guards: 99 }, site.version, DEMO_ACTOR)).rejects.toBeInstanceOf(
       StaleVersionError,
     );
-    expect((await svc.getSite(site.id)).guards).toBe(site.guards + 1);
+    expect((await svc.getSite(site.id, DEMO_ACTOR)).guards).toBe(site.guards + 1);
   });
 
   it('refuses an ineligible agency by its rule, and writes nothing', async () => {
     await svc.importScenario(demoScenario(), DEMO_ACTOR);
-    const critical = (await svc.listSites({ limit: 100 })).items.find((s) => s.criticality > 3)!;
-    const before = await svc.listAudit();
+    const critical = (await svc.listSites({ limit: 100 }, DEMO_ACTOR)).items.find((s) => s.criticality > 3)!;
+    const before = await svc.listAudit({}, DEMO_ACTOR);
     const err = await svc
       .startJointGuard(critical.id, { agency: 'police', on: '2022-01-12' }, DEMO_ACTOR)
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RuleViolation);
     expect((err as RuleViolation).rule).toBe('agency-eligibility');
-    expect(await svc.listAudit()).toEqual(before);
-    expect((await svc.getSite(critical.id)).state).toBe('protected');
+    expect(await svc.listAudit({}, DEMO_ACTOR)).toEqual(before);
+    expect((await svc.getSite(critical.id, DEMO_ACTOR)).state).toBe('protected');
   });
 
   it('rejects an invalid scenario whole, naming every field, and keeps the database as it was', async () => {
     await svc.importScenario(demoScenario(), DEMO_ACTOR);
-    const before = await svc.exportScenario();
+    const before = await svc.exportScenario(DEMO_ACTOR);
     const bad = structuredClone(demoScenario()) as { sites: Record<string, unknown>[] };
     bad.sites[0]!['guarded_by'] = 'nobody';
     bad.sites[1]!['criticality'] = 9;
@@ -104,6 +105,6 @@ describe.each(backends)('service on $name', (backend) => {
     expect((err as InputError).problems.map((p) => p.path).sort()).toEqual(
       ['sites[0].guarded_by', 'sites[1].criticality', 'sites[2].colour'].sort(),
     );
-    expect(await svc.exportScenario()).toEqual(before);
+    expect(await svc.exportScenario(DEMO_ACTOR)).toEqual(before);
   });
 });

@@ -87,7 +87,9 @@ export function formatDiff(d: PlanDiff, siteName: (id: string) => string = (id) 
  * --previous, re-plans keeping what has started and moving as few handovers as it can.
  */
 export async function planCommand(file: string | undefined, opts: PlanCommandOptions): Promise<void> {
-  const scenario = file ? readScenarioFile(file) : await withService((svc) => svc.exportScenario());
+  const scenario = file
+    ? readScenarioFile(file)
+    : await withService((svc) => svc.exportScenario(actorFromEnv()));
   const timeLimitMs = opts.timeLimit !== undefined ? opts.timeLimit * 1000 : undefined;
   let changed = scenario;
   if (opts.whatIf?.length) {

@@ -21,7 +21,7 @@ export async function exportCommand(opts: { out?: string; format?: string }): Pr
       : opts.out
         ? formatOfFileName(opts.out)
         : 'yaml';
-  const text = serializeScenario(await withService((svc) => svc.exportScenario()), format);
+  const text = serializeScenario(await withService((svc) => svc.exportScenario(actorFromEnv())), format);
   if (opts.out) {
     writeFileSync(opts.out, text);
     console.error(`Wrote ${opts.out}.`);

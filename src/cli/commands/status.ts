@@ -1,8 +1,8 @@
 import type { OperationStatus } from '../../service/service.ts';
-import { withService } from '../context.ts';
+import { actorFromEnv, withService } from '../context.ts';
 
 export async function statusCommand(opts: { json?: boolean; asOf?: string }): Promise<void> {
-  const s = await withService((svc) => svc.status(opts.asOf));
+  const s = await withService((svc) => svc.status(opts.asOf, actorFromEnv()));
   if (opts.json) console.log(JSON.stringify(s, null, 2));
   else console.log(formatStatus(s));
 }

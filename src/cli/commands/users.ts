@@ -1,6 +1,7 @@
 import { isRole, ROLE_SCOPE_KIND, type Scope } from '../../core/auth/roles.ts';
 import { AccountService, type Issued, type User } from '../../service/accounts.ts';
 import type { Store } from '../../store/db.ts';
+import { DEMO_ACTOR } from '../../service/service.ts';
 import { actorFromEnv, withService } from '../context.ts';
 
 type Json = { json?: boolean };
@@ -101,7 +102,7 @@ export async function createDemoUsers(store: Store): Promise<void> {
 
 /** `handover serve` on first start: an administrator with a one-time password, printed once. */
 export async function ensureAdministrator(store: Store): Promise<void> {
-  const issued = await new AccountService(store).ensureAdministrator({ name: 'first-start' });
+  const issued = await new AccountService(store).ensureAdministrator({ ...DEMO_ACTOR, name: 'first-start' });
   if (!issued) return;
   console.log(
     `No accounts yet: created the administrator "${issued.value.username}" with the one-time password\n\n    ${issued.secret}\n\n` +

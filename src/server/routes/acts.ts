@@ -27,6 +27,7 @@ export function registerActRoutes(app: App, svc: HandoverService) {
   app.get(
     '/api/sites/:id/handover-act.pdf',
     {
+      config: { policy: 'handover.act' },
       schema: {
         tags: ['sites'],
         operationId: 'getHandoverAct',
@@ -45,7 +46,7 @@ export function registerActRoutes(app: App, svc: HandoverService) {
       },
     },
     async (req, reply) => {
-      const act = await loadHandoverAct(svc, req.params.id, {
+      const act = await loadHandoverAct(svc, req.params.id, req.actor, {
         ...(req.query.lang ? { lang: req.query.lang } : {}),
       });
       const pdf = await renderHandoverActPdf(act);

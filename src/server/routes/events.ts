@@ -1,12 +1,14 @@
 import type { ServerResponse } from 'node:http';
+import type { HandoverService } from '../../service/service.ts';
 import type { ChangeBus } from '../../store/change-bus.ts';
 import type { App } from '../app.ts';
 
 /**
  * GET /api/events: server-sent events, one `change` event per committed change on any instance
- * ({entity, id, action}); a comment every 15 s keeps proxies from closing an idle stream.
+ * ({entity, id, action}) that concerns a record the signed-in user can see; a comment every 15 s keeps
+ * proxies from closing an idle stream.
  */
-export function registerEventRoutes(app: App, bus: ChangeBus) {
+export function registerEventRoutes(app: App, bus: ChangeBus, svc: HandoverService) {
   const open = new Set<ServerResponse>();
   app.addHook('onClose', (_instance, done) => {
     for (const res of open) res.end();
@@ -15,6 +17,7 @@ export function registerEventRoutes(app: App, bus: ChangeBus) {
   app.get(
     '/api/events',
     {
+      config: { policy: 'events.read' },
       schema: {
         tags: ['live'],
         operationId: 'streamChanges',
@@ -33,7 +36,13 @@ export function registerEventRoutes(app: App, bus: ChangeBus) {
       });
       res.write(': connected\n\n');
       open.add(res);
-      const unsubscribe = bus.subscribe((c) => res.write(`event: change\ndata: ${JSON.stringify(c)}\n\n`));
+      const actor = req.actor;
+      const unsubscribe = bus.subscribe((c) => {
+        void svc.canSeeChange(c, actor).then(
+          (yes) => yes && !res.writableEnded && res.write(`event: change\ndata: ${JSON.stringify(c)}\n\n`),
+          () => undefined,
+        );
+      });
       const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
       res.on('close', () => {
         clearInterval(heartbeat);

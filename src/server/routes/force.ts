@@ -18,17 +18,19 @@ export function registerForceRoutes(app: App, svc: HandoverService) {
   app.get(
     '/api/contingents',
     {
+      config: { policy: 'force.read' },
       schema: {
         tags: ['force'],
         operationId: 'listContingents',
         response: { 200: Type.Object({ items: Type.Array(ContingentView) }) },
       },
     },
-    async () => ({ items: (await svc.listContingents()).map(contingentView) }),
+    async (req) => ({ items: (await svc.listContingents(req.actor)).map(contingentView) }),
   );
   app.get(
     '/api/contingents/:id',
     {
+      config: { policy: 'force.read' },
       schema: {
         tags: ['force'],
         operationId: 'getContingent',
@@ -36,11 +38,12 @@ export function registerForceRoutes(app: App, svc: HandoverService) {
         response: { 200: ContingentView, ...errors },
       },
     },
-    async (req) => contingentView(await svc.getContingent(req.params.id)),
+    async (req) => contingentView(await svc.getContingent(req.params.id, req.actor)),
   );
   app.post(
     '/api/contingents/:id/withdraw',
     {
+      config: { policy: 'contingent.withdraw' },
       schema: {
         tags: ['force'],
         operationId: 'withdrawContingent',
@@ -55,6 +58,7 @@ export function registerForceRoutes(app: App, svc: HandoverService) {
   app.get(
     '/api/units',
     {
+      config: { policy: 'force.read' },
       schema: {
         tags: ['force'],
         operationId: 'listUnits',
@@ -65,11 +69,12 @@ export function registerForceRoutes(app: App, svc: HandoverService) {
         response: { 200: Type.Object({ items: Type.Array(UnitView) }), 400: ErrorBody },
       },
     },
-    async (req) => ({ items: (await svc.listUnits(req.query)).map(unitView) }),
+    async (req) => ({ items: (await svc.listUnits(req.query, req.actor)).map(unitView) }),
   );
   app.get(
     '/api/units/:id',
     {
+      config: { policy: 'force.read' },
       schema: {
         tags: ['force'],
         operationId: 'getUnit',
@@ -77,11 +82,12 @@ export function registerForceRoutes(app: App, svc: HandoverService) {
         response: { 200: UnitView, ...errors },
       },
     },
-    async (req) => unitView(await svc.getUnit(req.params.id)),
+    async (req) => unitView(await svc.getUnit(req.params.id, req.actor)),
   );
   app.post(
     '/api/units/:id/release',
     {
+      config: { policy: 'unit.release' },
       schema: {
         tags: ['force'],
         operationId: 'releaseUnit',
@@ -96,17 +102,19 @@ export function registerForceRoutes(app: App, svc: HandoverService) {
   app.get(
     '/api/agencies',
     {
+      config: { policy: 'agency.read' },
       schema: {
         tags: ['agencies'],
         operationId: 'listAgencies',
         response: { 200: Type.Object({ items: Type.Array(AgencyView) }) },
       },
     },
-    async () => ({ items: (await svc.listAgencies()).map(agencyView) }),
+    async (req) => ({ items: (await svc.listAgencies(req.actor)).map(agencyView) }),
   );
   app.get(
     '/api/agencies/:id',
     {
+      config: { policy: 'agency.read' },
       schema: {
         tags: ['agencies'],
         operationId: 'getAgency',
@@ -114,11 +122,12 @@ export function registerForceRoutes(app: App, svc: HandoverService) {
         response: { 200: AgencyView, ...errors },
       },
     },
-    async (req) => agencyView(await svc.getAgency(req.params.id)),
+    async (req) => agencyView(await svc.getAgency(req.params.id, req.actor)),
   );
   app.put(
     '/api/agencies/:id/capacity',
     {
+      config: { policy: 'agency.set_capacity' },
       schema: {
         tags: ['agencies'],
         operationId: 'setAgencyCapacity',

@@ -9,6 +9,7 @@ export function registerOperationRoutes(app: App, svc: HandoverService) {
   app.get(
     '/api/health',
     {
+      config: { policy: 'public' },
       schema: {
         tags: ['operation'],
         operationId: 'health',
@@ -36,6 +37,7 @@ export function registerOperationRoutes(app: App, svc: HandoverService) {
   app.get(
     '/api/operation',
     {
+      config: { policy: 'operation.read' },
       schema: {
         tags: ['operation'],
         operationId: 'getOperation',
@@ -62,6 +64,7 @@ export function registerOperationRoutes(app: App, svc: HandoverService) {
   app.get(
     '/api/status',
     {
+      config: { policy: 'status.read' },
       schema: {
         tags: ['operation'],
         operationId: 'status',
@@ -71,7 +74,7 @@ export function registerOperationRoutes(app: App, svc: HandoverService) {
       },
     },
     async (req) => {
-      const s = await svc.status(req.query.as_of);
+      const s = await svc.status(req.query.as_of, req.actor);
       return {
         operation: s.operation,
         as_of: s.asOf,
@@ -95,6 +98,7 @@ export function registerOperationRoutes(app: App, svc: HandoverService) {
   app.get(
     '/api/scenario',
     {
+      config: { policy: 'scenario.export' },
       schema: {
         tags: ['operation'],
         operationId: 'exportScenario',
@@ -102,20 +106,24 @@ export function registerOperationRoutes(app: App, svc: HandoverService) {
         response: { 200: ScenarioSchema, 404: ErrorBody },
       },
     },
-    async () => svc.exportScenario(),
+    async (req) => svc.exportScenario(req.actor),
   );
   app.get(
     '/api/scenario.yaml',
-    { schema: { tags: ['operation'], operationId: 'exportScenarioYaml', produces: ['application/yaml'] } },
-    async (_req, reply) =>
+    {
+      config: { policy: 'scenario.export' },
+      schema: { tags: ['operation'], operationId: 'exportScenarioYaml', produces: ['application/yaml'] },
+    },
+    async (req, reply) =>
       reply
         .type('application/yaml; charset=utf-8')
-        .send(serializeScenario(await svc.exportScenario(), 'yaml')),
+        .send(serializeScenario(await svc.exportScenario(req.actor), 'yaml')),
   );
 
   app.put(
     '/api/scenario',
     {
+      config: { policy: 'scenario.import' },
       schema: {
         tags: ['operation'],
         operationId: 'importScenario',

@@ -40,6 +40,7 @@ export function registerPlanRoutes(app: App, planning: PlanningService) {
   app.post(
     '/api/plans',
     {
+      config: { policy: 'plan.run' },
       schema: {
         tags,
         operationId: 'startPlanningRun',
@@ -64,6 +65,7 @@ export function registerPlanRoutes(app: App, planning: PlanningService) {
   app.get(
     '/api/plans',
     {
+      config: { policy: 'plan.read' },
       schema: {
         tags,
         operationId: 'listPlans',
@@ -71,11 +73,12 @@ export function registerPlanRoutes(app: App, planning: PlanningService) {
         response: { 200: Type.Object({ items: Type.Array(PlanRunView) }) },
       },
     },
-    async () => ({ items: (await planning.list()).map((r) => runView(r, false)) }),
+    async (req) => ({ items: (await planning.list(req.actor)).map((r) => runView(r, false)) }),
   );
   app.get(
     '/api/plans/compare',
     {
+      config: { policy: 'plan.read' },
       schema: {
         tags,
         operationId: 'comparePlans',
@@ -87,11 +90,12 @@ export function registerPlanRoutes(app: App, planning: PlanningService) {
         response: { 200: PlanDiffView, ...errors },
       },
     },
-    async (req) => diffView(await planning.compare(req.query.a, req.query.b)),
+    async (req) => diffView(await planning.compare(req.query.a, req.query.b, req.actor)),
   );
   app.get(
     '/api/plans/:id',
     {
+      config: { policy: 'plan.read' },
       schema: {
         tags,
         operationId: 'getPlan',
@@ -100,11 +104,12 @@ export function registerPlanRoutes(app: App, planning: PlanningService) {
         response: { 200: PlanRunView, ...errors },
       },
     },
-    async (req) => runView(await planning.get(req.params.id), true),
+    async (req) => runView(await planning.get(req.params.id, req.actor), true),
   );
   app.post(
     '/api/plans/:id/adopt',
     {
+      config: { policy: 'plan.adopt' },
       schema: {
         tags,
         operationId: 'adoptPlan',

@@ -23,6 +23,7 @@ export function registerReportRoutes(app: App, svc: HandoverService) {
   app.get(
     '/api/incidents',
     {
+      config: { policy: 'incident.read' },
       schema: {
         tags,
         operationId: 'listIncidents',
@@ -34,13 +35,14 @@ export function registerReportRoutes(app: App, svc: HandoverService) {
       const q = req.query;
       if (q.since !== undefined && Number.isNaN(Date.parse(q.since)))
         throw new InputError([{ path: 'since', message: `"${q.since}" is not a date and time` }]);
-      const { items, total } = await svc.listIncidents(q);
+      const { items, total } = await svc.listIncidents(q, req.actor);
       return { items: items.map(incidentView), total };
     },
   );
   app.post(
     '/api/incidents',
     {
+      config: { policy: 'incident.record' },
       schema: {
         tags,
         operationId: 'recordIncident',
@@ -54,6 +56,7 @@ export function registerReportRoutes(app: App, svc: HandoverService) {
   app.get(
     '/api/indicators',
     {
+      config: { policy: 'situation.read' },
       schema: {
         tags,
         operationId: 'listIndicatorReadings',
@@ -72,6 +75,7 @@ export function registerReportRoutes(app: App, svc: HandoverService) {
   app.post(
     '/api/indicators',
     {
+      config: { policy: 'situation.record' },
       schema: {
         tags,
         operationId: 'recordIndicator',
@@ -88,6 +92,7 @@ export function registerReportRoutes(app: App, svc: HandoverService) {
   app.get(
     '/api/restrictions',
     {
+      config: { policy: 'situation.read' },
       schema: {
         tags,
         operationId: 'listRestrictions',
@@ -107,6 +112,7 @@ export function registerReportRoutes(app: App, svc: HandoverService) {
   app.post(
     '/api/restrictions',
     {
+      config: { policy: 'situation.record' },
       schema: {
         tags,
         operationId: 'recordRestriction',
@@ -122,6 +128,7 @@ export function registerReportRoutes(app: App, svc: HandoverService) {
   app.get(
     '/api/facility-output',
     {
+      config: { policy: 'facility_output.read' },
       schema: {
         tags,
         operationId: 'listFacilityOutput',
@@ -133,7 +140,7 @@ export function registerReportRoutes(app: App, svc: HandoverService) {
       },
     },
     async (req) => ({
-      items: (await svc.listFacilityOutput(req.query)).map((r) => ({
+      items: (await svc.listFacilityOutput(req.query, req.actor)).map((r) => ({
         site: r.siteId,
         date: r.date,
         status: r.status,
@@ -146,6 +153,7 @@ export function registerReportRoutes(app: App, svc: HandoverService) {
   app.post(
     '/api/facility-output',
     {
+      config: { policy: 'facility_output.record' },
       schema: {
         tags,
         operationId: 'recordFacilityOutput',
@@ -162,6 +170,7 @@ export function registerReportRoutes(app: App, svc: HandoverService) {
   app.get(
     '/api/audit',
     {
+      config: { policy: 'audit.read' },
       schema: {
         tags: ['audit'],
         operationId: 'listAudit',
@@ -174,12 +183,15 @@ export function registerReportRoutes(app: App, svc: HandoverService) {
       const q = req.query;
       return {
         items: (
-          await svc.listAudit({
-            ...(q.entity ? { entity: q.entity } : {}),
-            ...(q.entity_id ? { entityId: q.entity_id } : {}),
-            ...(q.after_seq !== undefined ? { afterSeq: q.after_seq } : {}),
-            limit: q.limit,
-          })
+          await svc.listAudit(
+            {
+              ...(q.entity ? { entity: q.entity } : {}),
+              ...(q.entity_id ? { entityId: q.entity_id } : {}),
+              ...(q.after_seq !== undefined ? { afterSeq: q.after_seq } : {}),
+              limit: q.limit,
+            },
+            req.actor,
+          )
         ).map(({ entityId, ...e }) => ({ ...e, entity_id: entityId })),
       };
     },

@@ -1,15 +1,18 @@
 import { agencyId, contingentId, unitId } from '../../core/ids.ts';
-import type { HandoverService } from '../../service/service.ts';
+import { maySign, type SignatureSide, type SigningParties } from '../../core/handover/signatures.ts';
+import type { Site } from '../../core/model.ts';
+import { AccountService, actorOf, AuthError } from '../../service/accounts.ts';
+import type { Actor, HandoverService } from '../../service/service.ts';
 import type { App } from '../app.ts';
 import {
   CallOffBody,
-  DatedActionBody,
   ErrorBody,
   IdParams,
   PlanHandoverBody,
   SiteList,
   SitePatchBody,
   SiteQuery,
+  SignTransferBody,
   SiteView,
   StartJointGuardBody,
   TakeUnderProtectionBody,
@@ -19,10 +22,23 @@ import { siteView } from '../views.ts';
 const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const tags = ['sites'];
 
-export function registerSiteRoutes(app: App, svc: HandoverService) {
+export function registerSiteRoutes(
+  app: App,
+  svc: HandoverService,
+  accounts: AccountService = new AccountService(svc.store),
+) {
+  const signable = (actor: Actor) => (_site: Site, parties: SigningParties, side: SignatureSide) =>
+    maySign(actor, parties, side);
+  const view = async (actor: Actor, site: Site) =>
+    siteView(
+      site,
+      (await svc.actionsFor([site], actor, signable(actor))).get(site.id) ?? [],
+      (await svc.signaturesOf([site])).get(site.id),
+    );
   app.get(
     '/api/sites',
     {
+      config: { policy: 'site.read' },
       schema: {
         tags,
         operationId: 'findSites',
@@ -33,24 +49,37 @@ export function registerSiteRoutes(app: App, svc: HandoverService) {
     },
     async (req) => {
       const q = req.query;
-      const { items, total } = await svc.listSites({
-        ...((q.state ?? q.status) ? { state: q.state ?? q.status } : {}),
-        ...(q.district ? { district: q.district } : {}),
-        ...(q.sector ? { sector: q.sector } : {}),
-        ...(q.contingent ? { contingent: contingentId(q.contingent) } : {}),
-        ...(q.unit ? { unit: unitId(q.unit) } : {}),
-        ...(q.agency ? { agency: agencyId(q.agency) } : {}),
-        ...(q.q ? { q: q.q } : {}),
+      const { items, total } = await svc.listSites(
+        {
+          ...((q.state ?? q.status) ? { state: q.state ?? q.status } : {}),
+          ...(q.district ? { district: q.district } : {}),
+          ...(q.sector ? { sector: q.sector } : {}),
+          ...(q.contingent ? { contingent: contingentId(q.contingent) } : {}),
+          ...(q.unit ? { unit: unitId(q.unit) } : {}),
+          ...(q.agency ? { agency: agencyId(q.agency) } : {}),
+          ...(q.q ? { q: q.q } : {}),
+          limit: q.limit,
+          offset: q.offset,
+        },
+        req.actor,
+      );
+      const [actions, signatures] = await Promise.all([
+        svc.actionsFor(items, req.actor, signable(req.actor)),
+        svc.signaturesOf(items),
+      ]);
+      return {
+        items: items.map((s) => siteView(s, actions.get(s.id) ?? [], signatures.get(s.id))),
+        total,
         limit: q.limit,
         offset: q.offset,
-      });
-      return { items: items.map(siteView), total, limit: q.limit, offset: q.offset };
+      };
     },
   );
 
   app.post(
     '/api/sites',
     {
+      config: { policy: 'site.create' },
       schema: {
         tags,
         operationId: 'takeUnderProtection',
@@ -59,18 +88,23 @@ export function registerSiteRoutes(app: App, svc: HandoverService) {
         response: { 201: SiteView, ...errors },
       },
     },
-    async (req, reply) => reply.code(201).send(siteView(await svc.takeUnderProtection(req.body, req.actor))),
+    async (req, reply) =>
+      reply.code(201).send(await view(req.actor, await svc.takeUnderProtection(req.body, req.actor))),
   );
 
   app.get(
     '/api/sites/:id',
-    { schema: { tags, operationId: 'getSite', params: IdParams, response: { 200: SiteView, ...errors } } },
-    async (req) => siteView(await svc.getSite(req.params.id)),
+    {
+      config: { policy: 'site.read' },
+      schema: { tags, operationId: 'getSite', params: IdParams, response: { 200: SiteView, ...errors } },
+    },
+    async (req) => await view(req.actor, await svc.getSite(req.params.id, req.actor)),
   );
 
   app.patch(
     '/api/sites/:id',
     {
+      config: { policy: 'site.update' },
       schema: {
         tags,
         operationId: 'updateSite',
@@ -82,13 +116,14 @@ export function registerSiteRoutes(app: App, svc: HandoverService) {
     },
     async (req) => {
       const { version, ...patch } = req.body;
-      return siteView(await svc.updateSite(req.params.id, patch, version, req.actor));
+      return await view(req.actor, await svc.updateSite(req.params.id, patch, version, req.actor));
     },
   );
 
   app.post(
     '/api/sites/:id/plan-handover',
     {
+      config: { policy: 'handover.plan' },
       schema: {
         tags,
         operationId: 'planHandover',
@@ -98,11 +133,12 @@ export function registerSiteRoutes(app: App, svc: HandoverService) {
         response: { 200: SiteView, ...errors },
       },
     },
-    async (req) => siteView(await svc.planHandover(req.params.id, req.body, req.actor)),
+    async (req) => await view(req.actor, await svc.planHandover(req.params.id, req.body, req.actor)),
   );
   app.post(
     '/api/sites/:id/start-joint-guard',
     {
+      config: { policy: 'handover.start_joint_guard' },
       schema: {
         tags,
         operationId: 'startJointGuard',
@@ -112,25 +148,44 @@ export function registerSiteRoutes(app: App, svc: HandoverService) {
         response: { 200: SiteView, ...errors },
       },
     },
-    async (req) => siteView(await svc.startJointGuard(req.params.id, req.body, req.actor)),
+    async (req) => await view(req.actor, await svc.startJointGuard(req.params.id, req.body, req.actor)),
   );
   app.post(
-    '/api/sites/:id/transfer-authority',
+    '/api/sites/:id/signatures',
     {
+      config: { policy: 'handover.sign' },
       schema: {
         tags,
-        operationId: 'transferAuthority',
-        summary: 'Transfer of authority: the agency guards alone from the date, the unit leaves the site',
+        operationId: 'signTransfer',
+        summary:
+          'Sign the transfer of authority for one side, re-entering your password; when both sides have signed the same version, the transfer takes effect',
         params: IdParams,
-        body: DatedActionBody,
-        response: { 200: SiteView, ...errors },
+        body: SignTransferBody,
+        response: { 200: SiteView, 403: ErrorBody, 429: ErrorBody, ...errors },
       },
     },
-    async (req) => siteView(await svc.transferAuthority(req.params.id, req.body, req.actor)),
+    async (req, reply) => {
+      const principal = req.principal;
+      if (!principal) return reply.code(401).send({ error: 'not_signed_in', message: 'Sign in first.' });
+      const { password, ...input } = req.body;
+      // A site the caller cannot see is not found, before any password is looked at.
+      await svc.getSite(req.params.id, req.actor);
+      try {
+        await accounts.confirmPassword(principal, password, req.ip);
+      } catch (e) {
+        if (!(e instanceof AuthError)) throw e;
+        if (e.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.retryAfterSeconds));
+        return reply.code(e.status).send({ error: e.code, message: e.message });
+      }
+      // The signer is the account whose password was just entered.
+      const site = await svc.signTransfer(req.params.id, input, actorOf(principal.user));
+      return await view(req.actor, site);
+    },
   );
   app.post(
     '/api/sites/:id/call-off-handover',
     {
+      config: { policy: 'handover.call_off' },
       schema: {
         tags,
         operationId: 'callOffHandover',
@@ -140,6 +195,6 @@ export function registerSiteRoutes(app: App, svc: HandoverService) {
         response: { 200: SiteView, ...errors },
       },
     },
-    async (req) => siteView(await svc.callOffHandover(req.params.id, req.body, req.actor)),
+    async (req) => await view(req.actor, await svc.callOffHandover(req.params.id, req.body, req.actor)),
   );
 }
