@@ -39,14 +39,21 @@ export function buildTimeIndexedModel(
   strongRelease = true,
   /** Handovers that may still start on day t, when it varies (a sub-problem with other sites fixed). */
   throughputAt?: (t: number) => number,
+  /**
+   * A relaxation with one column per (site, day), agency left open: capacity rows per union S of the sites'
+   * agency sets (the guards of sites that only agencies in S may take fit S's capacity, Hall's condition
+   * day by day). Its LP bound is valid and its model about a third of the full one; colAgency is -1.
+   */
+  aggregateAgencies = false,
 ): TimeIndexedModel {
   const colSite: number[] = [];
   const colAgency: number[] = [];
   const colDay: number[] = [];
   let minDay = Infinity;
   let maxDay = -Infinity;
+  const aggregate = aggregateAgencies && p.agencies.length <= 30;
   for (const s of p.sites)
-    for (const a of s.agencies)
+    for (const a of aggregate ? [-1] : s.agencies)
       for (let t = es[s.index] ?? 0; t <= (ls[s.index] ?? 0); t++) {
         colSite.push(s.index);
         colAgency.push(a);
@@ -72,7 +79,7 @@ export function buildTimeIndexedModel(
   // Capacity rows: usage only grows and the effective capacity is a non-decreasing step function, so the
   // constraint binds on the last day before each increase and on the last possible start day.
   const capRows: { agency: number; day: number; row: number }[][] = p.agencies.map(() => []);
-  if (numX > 0)
+  if (numX > 0 && !aggregate)
     for (const a of p.agencies) {
       const lo = Math.max(0, minDay);
       for (let t = lo; t <= maxDay; t++) {
@@ -84,6 +91,41 @@ export function buildTimeIndexedModel(
         }
       }
     }
+  // Aggregated capacity rows: the unions of the sites' agency sets (at most 64 of them).
+  const siteMask = new Int32Array(p.sites.length);
+  const familyRows: { mask: number; day: number; row: number }[] = [];
+  if (aggregate && numX > 0) {
+    const family = new Set<number>();
+    for (const s of p.sites) {
+      let m = 0;
+      for (const a of s.agencies) m |= 1 << a;
+      siteMask[s.index] = m;
+      family.add(m);
+    }
+    for (let grown = true; grown && family.size < 64;) {
+      grown = false;
+      for (const x of [...family])
+        for (const y of [...family])
+          if (!family.has(x | y) && family.size < 64) {
+            family.add(x | y);
+            grown = true;
+          }
+    }
+    const capOf = (mask: number, t: number) => {
+      let c = 0;
+      for (const a of p.agencies) if (mask & (1 << a.index)) c += effectiveCapacity(a, t);
+      return c;
+    };
+    for (const mask of family)
+      for (let t = Math.max(0, minDay); t <= maxDay; t++) {
+        const c = capOf(mask, t);
+        if (t === maxDay || capOf(mask, t + 1) > c) {
+          familyRows.push({ mask, day: t, row: rowLower.length });
+          rowLower.push(-INF);
+          rowUpper.push(c);
+        }
+      }
+  }
   const throughputRow = new Map<number, number>();
   if (Number.isFinite(p.throughput) && numX > 0) {
     const perDay = new Map<number, Set<number>>();
@@ -181,6 +223,12 @@ export function buildTimeIndexedModel(
     values.push(1);
     for (const r of capRows[a] ?? [])
       if (r.day >= t) {
+        indices.push(r.row);
+        values.push(s.guards);
+      }
+    const sm = siteMask[f] ?? 0;
+    for (const r of familyRows)
+      if (r.day >= t && (r.mask & sm) === sm) {
         indices.push(r.row);
         values.push(s.guards);
       }
