@@ -6,7 +6,13 @@ import { Ajv, type ErrorObject } from 'ajv';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { RuleViolation } from '../core/rules.ts';
-import { ConflictError, ForbiddenError, InputError, NotFoundError } from '../service/errors.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  InputError,
+  NotFoundError,
+  OutOfScopeError,
+} from '../service/errors.ts';
 import { PlanningService } from '../service/planning.ts';
 import type { HandoverService } from '../service/service.ts';
 import { registerAccess } from './access.ts';
@@ -134,7 +140,11 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       reply.header('cache-control', 'no-store');
   });
 
-  app.setErrorHandler((error: FastifyError | Error, req, reply) => {
+  app.setErrorHandler(async (error: FastifyError | Error, req, reply) => {
+    if ((error instanceof ForbiddenError || error instanceof OutOfScopeError) && req.principal)
+      await opts.service
+        .recordRefusal(req.actor, error, `${req.method} ${req.url.split('?')[0] ?? ''}`)
+        .catch((e: unknown) => req.log.error(e));
     if (error instanceof InputError)
       return reply
         .code(400)

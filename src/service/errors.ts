@@ -12,6 +12,20 @@ export class NotFoundError extends Error {
   }
 }
 
+/**
+ * The record exists but is outside the caller's scope. It answers exactly as a missing record does (it is
+ * a NotFoundError), and the refusal is written to the audit log.
+ */
+export class OutOfScopeError extends NotFoundError {
+  constructor(
+    entity: string,
+    id: string,
+    readonly action: string,
+  ) {
+    super(entity, id);
+  }
+}
+
 /** The input is invalid; every problem names its field (HTTP 400, CLI exit 2). */
 export class InputError extends Error {
   override readonly name = 'InputError';

@@ -55,7 +55,7 @@ import { lockAuditChain } from '../store/audit.ts';
 import * as repo from '../store/repositories.ts';
 import { findUserById } from '../store/accounts.ts';
 import * as signatures from '../store/signatures.ts';
-import { ConflictError, ForbiddenError, InputError, NotFoundError } from './errors.ts';
+import { ConflictError, ForbiddenError, InputError, NotFoundError, OutOfScopeError } from './errors.ts';
 import {
   canSee,
   decide,
@@ -148,11 +148,37 @@ export class HandoverService {
    * Refuses unless the actor may take `action` on the record: out of scope → not found (the record does not
    * exist for them), in scope but not their role's → forbidden with the reason.
    */
-  private allow(actor: Actor, action: Action, facts: Facts, notFound?: () => Error): void {
+  private allow(actor: Actor, action: Action, facts: Facts, record?: { entity: string; id: string }): void {
     const d = decide(actor, action, facts);
     if (d.outcome === 'hidden')
-      throw notFound ? notFound() : new ForbiddenError(action, 'This is outside what your role can see.');
+      throw record
+        ? new OutOfScopeError(record.entity, record.id, action)
+        : new ForbiddenError(action, 'This is outside what your role can see.');
     if (d.outcome === 'forbidden') throw new ForbiddenError(action, d.reason);
+  }
+
+  /**
+   * Writes a refused access to the audit log: a forbidden action, or a record asked for outside the
+   * caller's scope (which the caller was told does not exist). Its own transaction: the refused request
+   * changed nothing else.
+   */
+  async recordRefusal(actor: Actor, e: ForbiddenError | OutOfScopeError, request: string): Promise<void> {
+    await this.tx(async (trx) => {
+      await repo.appendAudit(trx, {
+        actor: actor.name,
+        action: 'access.refused',
+        entity: e instanceof OutOfScopeError ? e.entity.toLowerCase() : 'operation',
+        entityId: e instanceof OutOfScopeError ? e.id : '',
+        before: null,
+        after: {
+          request,
+          action: e.action,
+          role: actor.role,
+          scope: actor.scope,
+          outcome: e instanceof OutOfScopeError ? 'out_of_scope' : 'forbidden',
+        },
+      });
+    });
   }
 
   /** Refuses an action on the operation as a whole (plans, imports, the audit log) unless the role may. */
@@ -176,7 +202,7 @@ export class HandoverService {
   private async siteFor(db: repo.Db, id: string, actor: Actor, action: Action): Promise<Site> {
     const site = await repo.findSite(db, siteId(id));
     if (!site) throw new NotFoundError('Site', id);
-    this.allow(actor, action, await this.siteFacts(db, site), () => new NotFoundError('Site', id));
+    this.allow(actor, action, await this.siteFacts(db, site), { entity: 'Site', id: id });
     return site;
   }
 
@@ -372,7 +398,8 @@ export class HandoverService {
   }
   async getContingent(id: string, actor: Actor): Promise<Contingent> {
     const c = await repo.findContingent(this.store.db, contingentId(id));
-    if (!c || !canSee(actor, { kind: 'contingent', id: c.id })) throw new NotFoundError('Contingent', id);
+    if (!c) throw new NotFoundError('Contingent', id);
+    this.allow(actor, 'force.read', { kind: 'contingent', id: c.id }, { entity: 'Contingent', id });
     return c;
   }
   async listUnits(filter: { contingent?: string }, actor: Actor) {
@@ -385,8 +412,13 @@ export class HandoverService {
   }
   async getUnit(id: string, actor: Actor): Promise<Unit> {
     const u = await repo.findUnit(this.store.db, unitId(id));
-    if (!u || !canSee(actor, { kind: 'unit', id: u.id, contingent: u.contingentId }))
-      throw new NotFoundError('Unit', id);
+    if (!u) throw new NotFoundError('Unit', id);
+    this.allow(
+      actor,
+      'force.read',
+      { kind: 'unit', id: u.id, contingent: u.contingentId },
+      { entity: 'Unit', id },
+    );
     return u;
   }
   async listAgencies(actor: Actor) {
@@ -397,7 +429,8 @@ export class HandoverService {
   }
   async getAgency(id: string, actor: Actor): Promise<Agency> {
     const a = await repo.findAgency(this.store.db, agencyId(id));
-    if (!a || !canSee(actor, { kind: 'agency', id: a.id })) throw new NotFoundError('Agency', id);
+    if (!a) throw new NotFoundError('Agency', id);
+    this.allow(actor, 'agency.read', { kind: 'agency', id: a.id }, { entity: 'Agency', id });
     return a;
   }
 
@@ -695,7 +728,7 @@ export class HandoverService {
         actor,
         'unit.release',
         { kind: 'unit', id: before.id, contingent: before.contingentId },
-        () => new NotFoundError('Unit', id),
+        { entity: 'Unit', id: id },
       );
       const expected = input.version ?? before.version;
       const next = releaseUnit(before, await repo.sitesOfUnit(trx, before.id), on);
@@ -727,7 +760,7 @@ export class HandoverService {
         actor,
         'contingent.withdraw',
         { kind: 'contingent', id: before.id },
-        () => new NotFoundError('Contingent', id),
+        { entity: 'Contingent', id: id },
       );
       const expected = input.version ?? before.version;
       const next = withdrawContingent(before, await repo.listUnits(trx, { contingent: before.id }), on);
@@ -774,7 +807,7 @@ export class HandoverService {
         actor,
         'agency.set_capacity',
         { kind: 'agency', id: before.id },
-        () => new NotFoundError('Agency', id),
+        { entity: 'Agency', id: id },
       );
       const version = await repo.bumpAgency(trx, before.id, input.version);
       await repo.replaceCapacity(trx, before.id, input.capacity);

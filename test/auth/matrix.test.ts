@@ -395,6 +395,40 @@ describe.each(backends)(
       expect((await svc.getSite('aksai-bakery', DEMO_ACTOR)).criticality).toBe(site.criticality);
     });
 
+    it('writes every refused access to the audit log, out-of-scope ones too', async () => {
+      await reset();
+      const hidden = await app.inject({
+        method: 'GET',
+        url: '/api/sites/kazakhtelecom',
+        headers: tokens.get('contingent_command')!,
+      });
+      expect(hidden.statusCode).toBe(404);
+      const forbidden = await app.inject({
+        method: 'POST',
+        url: '/api/indicators',
+        headers: tokens.get('observer')!,
+        payload: { date: '2022-01-12', indicator: 'internet', level: 'normal' },
+      });
+      expect(forbidden.statusCode).toBe(403);
+      const log = await svc.listAudit({ limit: 100_000 }, DEMO_ACTOR);
+      const refusals = log.filter((e) => e.action === 'access.refused').slice(-2);
+      expect(refusals).toEqual([
+        expect.objectContaining({
+          actor: 'm-contingent_command',
+          entity: 'site',
+          entityId: 'kazakhtelecom',
+          after: expect.objectContaining({
+            outcome: 'out_of_scope',
+            request: 'GET /api/sites/kazakhtelecom',
+          }),
+        }),
+        expect.objectContaining({
+          actor: 'm-observer',
+          after: expect.objectContaining({ outcome: 'forbidden', action: 'situation.record' }),
+        }),
+      ]);
+    });
+
     it('covers every role in the table', () => {
       expect(USERS.map((u) => u.role).sort()).toEqual([...ROLES].sort());
     });
