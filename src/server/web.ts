@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
@@ -21,12 +21,11 @@ export async function registerWeb(app: FastifyInstance, dist = WEB_DIST): Promis
     );
     return;
   }
-  // Read once: a string body lets security.ts allow index.html's own inline <style> by its hash.
-  const index = readFileSync(indexFile, 'utf8');
   await app.register(fastifyStatic, {
     root: dist,
     prefix: '/',
-    wildcard: false, // one route per built file, found at start-up; the build does not change under a server
+    // Files are looked up per request, so a rebuild (`npm run build:web`) is served without a restart.
+    wildcard: true,
     index: false,
     setHeaders(reply: { header(name: string, value: string): unknown }, path: string) {
       reply.header(
@@ -35,9 +34,16 @@ export async function registerWeb(app: FastifyInstance, dist = WEB_DIST): Promis
       );
     },
   });
+  // index.html as a string (security.ts then allows its own inline <style> by hash), read again when rebuilt.
+  let cached = { mtimeMs: -1, html: '' };
+  const index = () => {
+    const { mtimeMs } = statSync(indexFile);
+    if (mtimeMs !== cached.mtimeMs) cached = { mtimeMs, html: readFileSync(indexFile, 'utf8') };
+    return cached.html;
+  };
   for (const path of Object.values(APP_PATHS))
     app.get(path, { schema: { hide: true } }, (_req, reply) =>
-      reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(index),
+      reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(index()),
     );
 }
 

@@ -100,6 +100,8 @@ export interface TestServer {
   accounts: Record<string, Account>;
   /** Runs the CLI against the server's database. */
   cli(args: string[]): { status: number | null; stdout: string; stderr: string };
+  /** Creates an account with `handover users create` (a one-time password, to be changed at first sign-in). */
+  createUser(username: string, role: string, scope?: string, displayName?: string): Account;
   stop(): Promise<void>;
 }
 
@@ -174,6 +176,23 @@ export async function startServer(
     databaseUrl,
     accounts,
     cli,
+    createUser(username, role, scope, displayName) {
+      const r = cli([
+        'users',
+        'create',
+        username,
+        '--role',
+        role,
+        ...(scope ? ['--scope', scope] : []),
+        ...(displayName ? ['--display-name', displayName] : []),
+        '--json',
+      ]);
+      if (r.status !== 0) throw new Error(`users create failed: ${r.stdout}${r.stderr}`);
+      const { password } = JSON.parse(r.stdout) as { password: string };
+      const account = { username, password, role };
+      accounts[username] = account;
+      return account;
+    },
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
@@ -226,19 +245,48 @@ export function collectErrors(page: Page): string[] {
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
     // The app asks who is signed in before sign-in; the browser logs that expected 401 as an error.
-    if (m.type() === 'error' && !/status of 401/.test(m.text())) errors.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !/status of 401/.test(m.text()))
+      errors.push(`console: ${m.text()}${m.location().url ? ` (${m.location().url})` : ''}`);
   });
   return errors;
 }
 
-/** Signs in through the sign-in page and waits for the board's header to show the user. */
-export async function signIn(page: Page, server: TestServer, username: string): Promise<void> {
+/**
+ * Signs in through the sign-in page and waits for the header to show the user. An account still on its
+ * one-time password gets the change-password form: `newPassword` is then chosen there (and remembered).
+ */
+export async function signIn(
+  page: Page,
+  server: TestServer,
+  username: string,
+  opts: { next?: string; newPassword?: string } = {},
+): Promise<void> {
   const account = server.accounts[username];
-  if (!account) throw new Error(`no demo account ${username}`);
-  await page.goto('/signin');
+  if (!account) throw new Error(`no account ${username}`);
+  await page.goto(opts.next ? `/signin?next=${encodeURIComponent(opts.next)}` : '/signin');
+  try {
+    await page.locator('input[name=username]').waitFor({ timeout: 15_000 });
+  } catch (e) {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, `failed-signin-${username}.png`) });
+    throw new Error(
+      `no sign-in form at ${page.url()}: ${(await page.locator('body').innerText()).slice(0, 300)}`,
+      {
+        cause: e,
+      },
+    );
+  }
   await page.locator('input[name=username]').fill(account.username);
   await page.locator('input[name=password]').fill(account.password);
   await page.locator('form button[type=submit]').click();
+  if (opts.newPassword) {
+    await page.locator('input[name=new_password]').waitFor({ timeout: 15_000 });
+    await page.locator('input[name=current_password]').fill(account.password);
+    await page.locator('input[name=new_password]').fill(opts.newPassword);
+    await page.locator('input[name=repeat]').fill(opts.newPassword);
+    await page.locator('form button[type=submit]').click();
+    account.password = opts.newPassword;
+  }
   await page.locator('[data-testid=user]').waitFor({ timeout: 15_000 });
 }
 

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError, query } from './client.ts';
 import { useLive } from './live.ts';
+import { roleMay } from './policy.ts';
+import { useSession } from './session.tsx';
 import type { Agency, Page, Site } from './types.ts';
 import { useApi } from './useApi.ts';
 
@@ -112,9 +114,12 @@ export interface Contingent {
 
 /** Units, contingents and agencies by id (names for the board and the site page), kept current. */
 export function useForce() {
-  const units = useApi<{ items: Unit[] }>('/api/units');
-  const contingents = useApi<{ items: Contingent[] }>('/api/contingents');
-  const agencies = useApi<{ items: Agency[] }>('/api/agencies');
+  const { role } = useSession();
+  // Only what the role may read (a liaison does not read the force's units): no request to be refused.
+  const force = roleMay(role, 'force.read');
+  const units = useApi<{ items: Unit[] }>(force ? '/api/units' : null);
+  const contingents = useApi<{ items: Contingent[] }>(force ? '/api/contingents' : null);
+  const agencies = useApi<{ items: Agency[] }>(roleMay(role, 'agency.read') ? '/api/agencies' : null);
   useLive((c) => {
     if (c.entity === 'unit' || c.entity === '*' || c.entity === 'operation') units.refetch();
     if (c.entity === 'contingent' || c.entity === '*' || c.entity === 'operation') contingents.refetch();

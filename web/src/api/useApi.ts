@@ -20,7 +20,10 @@ export function useApi<T>(path: string | null): Loaded<T> {
   const current = useRef<AbortController | null>(null);
 
   useEffect(() => {
-    if (path === null) return;
+    if (path === null) {
+      setLoading(false);
+      return;
+    }
     const ctrl = new AbortController();
     current.current?.abort();
     current.current = ctrl;

@@ -31,7 +31,11 @@ export function Layout() {
       <header className="app-header">
         <div className="brand">
           <span className="brand-name">{t('app.name')}</span>
-          {operation ? <span className="brand-operation">{operation.name}</span> : null}
+          {operation ? (
+            <span className="brand-operation" title={operation.name}>
+              {operation.name}
+            </span>
+          ) : null}
         </div>
         <nav aria-label={t('nav.label')} className="main-nav">
           <ul>
@@ -79,7 +83,7 @@ export function Layout() {
           </button>
           {user ? (
             <span className="user">
-              <span className="user-name" data-testid="user">
+              <span className="user-name" data-testid="user" title={user.display_name}>
                 {user.display_name}
               </span>
               <span className="user-role">{t(`roles.${user.role}`)}</span>

@@ -1,6 +1,8 @@
 import { useTranslation } from 'react-i18next';
 import { query } from '../../api/client.ts';
 import { useLiveRefetch } from '../../api/live.ts';
+import { roleMay } from '../../api/policy.ts';
+import { useSession } from '../../api/session.tsx';
 import type { Unit } from '../../api/sites.ts';
 import type { Agency, Site } from '../../api/types.ts';
 import { useApi } from '../../api/useApi.ts';
@@ -17,6 +19,8 @@ interface Event {
   key: string;
   /** A whole date or an instant. */
   when: string;
+  /** Where it sorts, when not at `when` (the transfer follows the signatures that made it). */
+  order?: string;
   text: string;
   who?: string;
 }
@@ -46,8 +50,11 @@ export function Timeline({
 }) {
   const { t } = useTranslation('site');
   const fmt = useFormat();
+  const { role } = useSession();
   const audit = useApi<{ items: AuditEntry[] }>(
-    `/api/audit${query({ entity: 'site', entity_id: site.id, limit: 200 })}`,
+    roleMay(role, 'audit.read')
+      ? `/api/audit${query({ entity: 'site', entity_id: site.id, limit: 200 })}`
+      : null,
   );
   useLiveRefetch(audit.refetch, (c) => c.entity === 'site' && c.id === site.id);
   const agencyName = (id: string) => agencies.get(id)?.name ?? id;
@@ -78,7 +85,19 @@ export function Timeline({
             ? t('timeline.planned', { agency: agencyName(h.agency) })
             : t('timeline.jointGuard', { agency: agencyName(h.agency) }),
       });
-      if (h.transfer) events.push({ key: 'transfer', when: h.transfer, text: t('timeline.transferred') });
+      if (h.transfer) {
+        const lastSignature =
+          (h.signatures ?? [])
+            .map((x) => x.signed_at)
+            .sort()
+            .pop() ?? '';
+        events.push({
+          key: 'transfer',
+          when: h.transfer,
+          order: lastSignature > h.transfer ? `${lastSignature}~` : h.transfer,
+          text: t('timeline.transferred'),
+        });
+      }
     }
   }
   for (const s of site.handover?.signatures ?? [])
@@ -88,7 +107,7 @@ export function Timeline({
       text: t(`timeline.signed.${s.side}`),
       who: s.display_name,
     });
-  events.sort((a, b) => a.when.localeCompare(b.when));
+  events.sort((a, b) => (a.order ?? a.when).localeCompare(b.order ?? b.when));
 
   const signatures = site.handover?.signatures ?? [];
   const awaiting = site.state === 'joint_guard';

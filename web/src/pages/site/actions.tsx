@@ -131,7 +131,7 @@ export function SiteActions({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [dialogError, setDialogError] = useState<unknown>(null);
-  const [done, setDone] = useState<SiteAction | null>(null);
+  const [done, setDone] = useState<SiteAction | 'transferred' | null>(null);
   const actions = ORDER.filter((a) => site.actions?.includes(a));
 
   const confirm = async (action: SiteAction, data: FormData) => {
@@ -141,8 +141,9 @@ export function SiteActions({
       const result = await SPECS[action].run(site, data);
       setOpen(null);
       setError(null);
-      setDone(action);
-      onDone(action === 'record_output' ? null : (result as Site));
+      const next = action === 'record_output' ? null : (result as Site);
+      setDone(next?.state === 'transferred' && action.startsWith('sign_') ? 'transferred' : action);
+      onDone(next);
     } catch (e) {
       // A wrong password is corrected in the dialog; anything else closes it and is explained on the page.
       if (e instanceof ApiError && (e.error === 'password_incorrect' || e.error === 'invalid_input'))
@@ -180,7 +181,7 @@ export function SiteActions({
       </div>
       {done ? (
         <p className="note note-ok" role="status">
-          {t(`actions.${done}.done`)}
+          {done === 'transferred' ? t('actions.transferred') : t(`actions.${done}.done`)}
         </p>
       ) : null}
       {error ? <ErrorNote error={error} onReload={onReload} /> : null}
