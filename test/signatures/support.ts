@@ -34,15 +34,16 @@ export async function accountFor(
  */
 export async function transferBySignatures(svc: HandoverService, id: string, input: { on?: string } = {}) {
   const site = await svc.getSite(id, DEMO_ACTOR);
-  const agency = site.handover?.agencyId ?? '';
   const outgoing = await accountFor(svc.store, `commander.${site.guardedBy}`, 'unit_commander', {
     kind: 'unit',
     id: site.guardedBy,
   });
+  // The outgoing side first: a site not in joint guard is refused by the rules before a liaison is needed.
+  await svc.signTransfer(id, { side: 'outgoing', version: site.version, ...input }, outgoing.actor);
+  const agency = site.handover?.agencyId ?? '';
   const receiving = await accountFor(svc.store, `liaison.${agency}`, 'agency_liaison', {
     kind: 'agency',
     id: agency,
   });
-  await svc.signTransfer(id, { side: 'outgoing', version: site.version, ...input }, outgoing.actor);
   return svc.signTransfer(id, { side: 'receiving', version: site.version, ...input }, receiving.actor);
 }
