@@ -10,6 +10,7 @@ import { buildApp, type App } from '../../src/server/app.ts';
 import { DEMO_ACTOR, HandoverService } from '../../src/service/service.ts';
 import { openStore } from '../../src/store/db.ts';
 import { backends } from '../support/backends.ts';
+import { transferBySignatures } from '../signatures/support.ts';
 import { demoScenario } from '../support/scenarios.ts';
 
 /** The handover act of a transferred site: what it says in each language, the PDF, the route and the command. */
@@ -26,7 +27,7 @@ async function transferBakery(svc: HandoverService) {
     { agency: 'national-guard', on: '2022-01-12' },
     { ...DEMO_ACTOR, name: 'Maj. A. Starter' },
   );
-  await svc.transferAuthority(SITE, { on: '2022-01-14' }, { ...DEMO_ACTOR, name: 'Col. B. Transferer' });
+  await transferBySignatures(svc, SITE, { on: '2022-01-14' });
 }
 
 const allText = (act: HandoverAct) =>
@@ -115,8 +116,13 @@ describe.each(backends)('handover act on $name', (backend) => {
     expect(field(act, 'Начало совместной охраны зафиксировал')).toMatch(
       /^Maj\. A\. Starter — \d+ \S+ \d{4} г\./,
     );
-    expect(field(act, 'Передачу ответственности зафиксировал')).toMatch(/^Col\. B\. Transferer — /);
-    expect(act.records.note).toMatch(/это не подписи/);
+    // The second signature made the transfer: its signer recorded it.
+    expect(field(act, 'Передачу ответственности зафиксировал')).toMatch(/^liaison\.national-guard — /);
+    expect(act.records.note).toMatch(/подписали в системе одну и ту же версию/);
+    expect(act.signatures.blocks.map((b) => b.signed)).toEqual([
+      expect.stringMatching(/^Подписано в системе: Signer commander\.arm-1 \(commander\.arm-1\)/),
+      expect.stringMatching(/^Подписано в системе: Signer liaison\.national-guard/),
+    ]);
     expect(act.signatures.blocks.map((b) => b.party)).toEqual(['Armenian peacekeeping company', AGENCY]);
     expect(act.documentId).toBe('aksai-bakery/2022-01-14');
     expect(act.footer.generated).toBe('сформирован 14 января 2022 г. в 16:00 GMT+6 (Asia/Almaty)');

@@ -20,7 +20,7 @@ import { listAudit } from '../../src/store/repositories.ts';
 import { backends, POSTGRES_URL } from '../support/backends.ts';
 import { allLinks, moreEntries, recomputeChain, serviceDay, withoutAppendOnly, writeRow } from './support.ts';
 
-const ENTRIES = 8;
+const ENTRIES = 12;
 
 describe.each(backends)('tamper-evident audit log on $name', (backend) => {
   let store: Store;

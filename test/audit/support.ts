@@ -4,6 +4,7 @@ import { DEMO_ACTOR, type HandoverService } from '../../src/service/service.ts';
 import { listAuditLinks } from '../../src/store/audit.ts';
 import type { Store } from '../../src/store/db.ts';
 import { demoScenario } from '../support/scenarios.ts';
+import { transferBySignatures } from '../signatures/support.ts';
 
 /**
  * Plays the attacker with direct database access: lifts the append-only triggers, runs `fn`, and puts them
@@ -54,15 +55,12 @@ export async function writeRow(store: Store, l: AuditLink): Promise<void> {
             ${l.prevHash}, ${l.hash})`.execute(store.db);
 }
 
-/** A short working day through the service: import, a handover to its end, reports, a replace; eight entries. */
+/** A short working day through the service: import, a handover to its end, reports, a replace; twelve entries. */
 export async function serviceDay(svc: HandoverService): Promise<void> {
   await svc.importScenario(demoScenario(), DEMO_ACTOR);
-  const j = await svc.startJointGuard(
-    'water-utility',
-    { agency: 'national-guard', on: '2022-01-12' },
-    DEMO_ACTOR,
-  );
-  await svc.transferAuthority('water-utility', { on: '2022-01-13', version: j.version }, DEMO_ACTOR);
+  await svc.startJointGuard('water-utility', { agency: 'national-guard', on: '2022-01-12' }, DEMO_ACTOR);
+  // Two signers' accounts are made, each signs, the transfer takes effect: five entries.
+  await transferBySignatures(svc, 'water-utility', { on: '2022-01-13' });
   for (const date of ['2022-01-11', '2022-01-12', '2022-01-13'])
     await svc.recordFacilityOutput(
       { site: 'water-utility', date, status: 'operating', output: 90 },

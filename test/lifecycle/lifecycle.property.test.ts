@@ -18,6 +18,7 @@ import type { Sector } from '../../src/core/vocabulary.ts';
 import { InputError } from '../../src/service/errors.ts';
 import { DEMO_ACTOR, HandoverService } from '../../src/service/service.ts';
 import { backends } from '../support/backends.ts';
+import { transferBySignatures } from '../signatures/support.ts';
 
 /**
  * Random operations driven through random lifecycle actions. The core decides; the test keeps its own
@@ -724,7 +725,8 @@ async function serviceDo(svc: HandoverService, w: World, a: Action): Promise<Out
         );
         break;
       case 'transfer':
-        await svc.transferAuthority(pick(w.sites, a.site).id, { on }, DEMO_ACTOR);
+        // Both sides sign (the outgoing first: a site not in joint guard is refused before any liaison is needed).
+        await transferBySignatures(svc, pick(w.sites, a.site).id, { on });
         break;
       case 'callOff':
         await svc.callOffHandover(pick(w.sites, a.site).id, {}, DEMO_ACTOR);

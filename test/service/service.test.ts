@@ -5,6 +5,7 @@ import { InputError } from '../../src/service/errors.ts';
 import { DEMO_ACTOR, HandoverService } from '../../src/service/service.ts';
 import { StaleVersionError } from '../../src/store/repositories.ts';
 import { backends } from '../support/backends.ts';
+import { transferBySignatures } from '../signatures/support.ts';
 import { demoScenario, loadYaml, SHARED_SCENARIOS } from '../support/scenarios.ts';
 
 describe.each(backends)('service on $name', (backend) => {
@@ -55,14 +56,19 @@ describe.each(backends)('service on $name', (backend) => {
         DEMO_ACTOR,
       );
       expect(j.state).toBe('joint_guard');
-      const t = await svc.transferAuthority(site.id, { on: '2022-01-13', version: j.version }, DEMO_ACTOR);
+      const t = await transferBySignatures(svc, site.id, { on: '2022-01-13' });
       expect(t.state).toBe('transferred');
     }
     for (const u of armUnits) await svc.releaseUnit(u.id, { on: '2022-01-13' }, DEMO_ACTOR);
     const c = await svc.withdrawContingent('ARM', { on: '2022-01-14' }, DEMO_ACTOR);
     expect(c).toMatchObject({ state: 'withdrawn', withdrawn: '2022-01-14' });
     const audit = await svc.listAudit({ entity: 'site', entityId: armSites[0]!.id }, DEMO_ACTOR);
-    expect(audit.map((e) => e.action)).toEqual(['site.start_joint_guard', 'site.transfer']);
+    expect(audit.map((e) => e.action)).toEqual([
+      'site.start_joint_guard',
+      'site.sign_transfer',
+      'site.sign_transfer',
+      'site.transfer',
+    ]);
     expect(audit[0]).toMatchObject({
       actor: DEMO_ACTOR.name,
       before: { state: 'protected' },

@@ -1,7 +1,9 @@
 import { agencyId, contingentId, unitId } from '../../core/ids.ts';
+import { isIsoDate } from '../../core/dates.ts';
 import { maySign, type SignatureSide, type SigningParties } from '../../core/handover/signatures.ts';
 import type { Site } from '../../core/model.ts';
 import { AccountService, actorOf, AuthError } from '../../service/accounts.ts';
+import { InputError } from '../../service/errors.ts';
 import type { Actor, HandoverService } from '../../service/service.ts';
 import type { App } from '../app.ts';
 import {
@@ -168,8 +170,11 @@ export function registerSiteRoutes(
       const principal = req.principal;
       if (!principal) return reply.code(401).send({ error: 'not_signed_in', message: 'Sign in first.' });
       const { password, ...input } = req.body;
-      // A site the caller cannot see is not found, before any password is looked at.
+      // A site the caller cannot see is not found, and a date that is none is bad input, before any password
+      // is looked at.
       await svc.getSite(req.params.id, req.actor);
+      if (input.on !== undefined && !isIsoDate(input.on))
+        throw new InputError([{ path: 'on', message: `"${input.on}" is not a calendar date (YYYY-MM-DD)` }]);
       try {
         await accounts.confirmPassword(principal, password, req.ip);
       } catch (e) {
