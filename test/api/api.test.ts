@@ -6,6 +6,7 @@ import { buildApp, type App } from '../../src/server/app.ts';
 import { DEMO_ACTOR, HandoverService } from '../../src/service/service.ts';
 import { signInAsAdministrator } from '../support/auth.ts';
 import { backends } from '../support/backends.ts';
+import { transferBySignatures } from '../signatures/support.ts';
 import { demoScenario } from '../support/scenarios.ts';
 
 /** The HTTP API over each storage backend, through `inject`: what a client sees, status codes and bodies. */
@@ -131,7 +132,12 @@ describe.each(backends)('HTTP API on $name', (backend) => {
       ['POST', '/api/sites/aksai-bakery/start-joint-guard', { version: '0' }, 'version'],
       ['POST', '/api/sites/aksai-bakery/start-joint-guard', { on: '2022-02-30' }, 'on'],
       ['POST', '/api/sites/aksai-bakery/start-joint-guard', { on: '12.01.2022' }, 'on'],
-      ['POST', '/api/sites/aksai-bakery/transfer-authority', { on: '2022-13-01' }, 'on'],
+      [
+        'POST',
+        '/api/sites/aksai-bakery/signatures',
+        { side: 'outgoing', version: 0, password: 'x', on: '2022-13-01' },
+        'on',
+      ],
       ['POST', '/api/units/arm-1/release', { on: '2021-02-29' }, 'on'],
       ['POST', '/api/sites/aksai-bakery/plan-handover', { start: '2022-01-13' }, 'agency'],
       ['POST', '/api/sites/aksai-bakery/plan-handover', { agency: 'police', start: '2022-02-31' }, 'start'],
@@ -251,7 +257,7 @@ describe.each(backends)('HTTP API on $name', (backend) => {
     for (const [method, url, payload] of [
       ['GET', '/api/sites/nowhere', undefined],
       ['PATCH', '/api/sites/nowhere', { version: 0 }],
-      ['POST', '/api/sites/nowhere/transfer-authority', {}],
+      ['POST', '/api/sites/nowhere/signatures', { side: 'outgoing', version: 0, password: 'x' }],
       ['GET', '/api/units/nobody', undefined],
       ['POST', '/api/units/nobody/release', {}],
       ['POST', '/api/contingents/XYZ/withdraw', {}],
@@ -305,13 +311,11 @@ describe.each(backends)('HTTP API on $name', (backend) => {
     });
     const early2 = await post('/api/units/arm-1/release', { on: '2022-01-12' });
     expect(early2.json()).toMatchObject({ rule: 'unit-still-guarding' });
-    const backwards = await post('/api/sites/aksai-bakery/transfer-authority', { on: '2022-01-11' });
-    expect(backwards.json()).toMatchObject({ rule: 'transfer-date' });
-
-    const transferred = await ok('/api/sites/aksai-bakery/transfer-authority', {
-      on: '2022-01-14',
-      version: 1,
+    // The two signatures go through the service here (test/signatures/api.test.ts covers the route).
+    await expect(transferBySignatures(svc, 'aksai-bakery', { on: '2022-01-11' })).rejects.toMatchObject({
+      rule: 'transfer-date',
     });
+    const transferred = await transferBySignatures(svc, 'aksai-bakery', { on: '2022-01-14' });
     expect(transferred).toMatchObject({
       state: 'transferred',
       handover: { state: 'transferred', transfer: '2022-01-14' },
@@ -334,6 +338,10 @@ describe.each(backends)('HTTP API on $name', (backend) => {
     const audit = (await get('/api/audit?after_seq=1')).json<{ items: { action: string }[] }>();
     expect(audit.items.map((e) => e.action)).toEqual([
       'site.start_joint_guard',
+      'user.create',
+      'user.create',
+      'site.sign_transfer',
+      'site.sign_transfer',
       'site.transfer',
       'unit.release',
       'contingent.withdraw',
@@ -534,7 +542,7 @@ describe.each(backends)('HTTP API on $name', (backend) => {
       'PATCH /api/sites/:id': { version: 0, guards: 5, not_before: '2022-01-13' },
       'POST /api/sites/:id/plan-handover': { agency: 'national-guard', start: '2022-01-13' },
       'POST /api/sites/:id/start-joint-guard': { agency: 'national-guard', on: '2022-01-12' },
-      'POST /api/sites/:id/transfer-authority': { on: '2022-01-14' },
+      'POST /api/sites/:id/signatures': { side: 'outgoing', version: 1, password: 'x' },
       'POST /api/sites/:id/call-off-handover': { reason: 'test' },
       'POST /api/units/:id/release': { on: '2022-01-14' },
       'POST /api/contingents/:id/withdraw': { on: '2022-01-15' },
