@@ -282,19 +282,26 @@ export class OperationMap {
           iconAnchor: anchor,
         }),
       }).addTo(this.grid);
+    // Labels along the left and top edges, clear of the zoom buttons (top left) and the scale (bottom right).
+    const size = this.map.getSize();
+    const top = this.map.containerPointToLatLng([0, 4]).lat;
     for (const lat of gridValues(south, north, step)) {
       line([
         [lat, west],
         [lat, east],
       ]);
-      label([lat, west], formatDegrees(lat, 'lat', decimals, this.texts.hemispheres), [-4, 16]);
+      const y = this.map.latLngToContainerPoint([lat, west]).y;
+      if (y > 84 && y < size.y - 16)
+        label([lat, west], formatDegrees(lat, 'lat', decimals, this.texts.hemispheres), [-4, 16]);
     }
     for (const lon of gridValues(west, east, step)) {
       line([
         [south, lon],
         [north, lon],
       ]);
-      label([south, lon], formatDegrees(lon, 'lon', decimals, this.texts.hemispheres), [-4, 34]);
+      const x = this.map.latLngToContainerPoint([north, lon]).x;
+      if (x > 56 && x < size.x - 70)
+        label([top, lon], formatDegrees(lon, 'lon', decimals, this.texts.hemispheres), [-4, 0]);
     }
   }
 }

@@ -271,7 +271,7 @@ function GanttTable({ groups, groupBy, groupLabel, agencyLabel, contingentLabel,
             <caption>{t('gantt.tableCaption')}</caption>
             <thead>
               <tr>
-                <th scope="col">{t(`groupBy.${groupBy}`)}</th>
+                <th scope="col">{groupBy === 'contingent' ? t('col.contingent') : t('col.agency')}</th>
                 <th scope="col">{t('col.site')}</th>
                 <th scope="col">{groupBy === 'contingent' ? t('col.agency') : t('col.contingent')}</th>
                 <th scope="col">{t('col.start')}</th>
@@ -292,8 +292,8 @@ function GanttTable({ groups, groupBy, groupLabel, agencyLabel, contingentLabel,
                     <td>
                       {groupBy === 'contingent' ? agencyLabel(b.agency) : contingentLabel(b.contingent)}
                     </td>
-                    <td>{formatDay(b.start)}</td>
-                    <td>{formatDay(b.transfer)}</td>
+                    <td className="date">{formatDay(b.start)}</td>
+                    <td className="date">{formatDay(b.transfer)}</td>
                     <td className="num">{b.guards}</td>
                   </tr>
                 )),

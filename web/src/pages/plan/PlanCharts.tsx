@@ -117,7 +117,13 @@ export function CapacityChart({
           margin={{ top: 8, right: 16, bottom: 0, left: 0 }}
         >
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-          <XAxis dataKey="date" tickFormatter={(d: string) => f.day(d)} tick={axis} stroke="var(--border)" />
+          <XAxis
+            dataKey="date"
+            tickFormatter={(d: string) => f.day(d)}
+            tick={axis}
+            stroke="var(--border)"
+            minTickGap={14}
+          />
           <YAxis allowDecimals={false} tick={axis} stroke="var(--border)" width={48} />
           <Tooltip
             {...tooltipStyle}
@@ -197,7 +203,13 @@ export function BurndownChart(props: {
           margin={{ top: 8, right: 16, bottom: 0, left: 0 }}
         >
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-          <XAxis dataKey="date" tickFormatter={(d: string) => f.day(d)} tick={axis} stroke="var(--border)" />
+          <XAxis
+            dataKey="date"
+            tickFormatter={(d: string) => f.day(d)}
+            tick={axis}
+            stroke="var(--border)"
+            minTickGap={14}
+          />
           <YAxis allowDecimals={false} tick={axis} stroke="var(--border)" width={40} />
           <Tooltip
             {...tooltipStyle}

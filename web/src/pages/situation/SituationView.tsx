@@ -388,7 +388,7 @@ function Restrictions({ items }: { items: Restriction[] }) {
               <tr key={r.id}>
                 <th scope="row">{t(`restriction.${r.kind}`)}</th>
                 <td>{r.description}</td>
-                <td>{f.date(r.from)}</td>
+                <td className="date">{f.date(r.from)}</td>
                 <td className="until">{r.until ? f.date(r.until) : t('restrictions.noEnd')}</td>
                 <td>
                   <span className={`restriction-status ${s.cls}`}>{s.text}</span>

@@ -1,0 +1,181 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  axeViolations,
+  collectErrors,
+  describeInBrowser,
+  launchBrowser,
+  newContext,
+  screenshot,
+  signIn,
+  startServer,
+  WALL,
+  type Lang,
+  type TestServer,
+} from './support.ts';
+
+interface PlanRun {
+  id: number;
+  state: string;
+  adopted_at: string | null;
+  plan?: { handovers: { site: string }[] } | null;
+}
+
+/** Runs the planner from the page and waits for the run to finish; returns the run as the API has it. */
+async function runPlanner(page: Page): Promise<PlanRun> {
+  await page.locator('[data-testid=run-planner]').click();
+  const progress = page.locator('[data-testid=plan-progress]');
+  await progress.waitFor({ timeout: 10_000 });
+  await page.locator('[data-testid=plan-progress][data-state=done]').waitFor({ timeout: 60_000 });
+  expect(await progress.locator('[role=progressbar]').getAttribute('aria-valuenow')).toBe('100');
+  const runs = (await (await page.request.get('/api/plans')).json()) as { items: PlanRun[] };
+  const latest = runs.items[0]!;
+  expect(latest.state).toBe('done');
+  return (await (await page.request.get(`/api/plans/${latest.id}`)).json()) as PlanRun;
+}
+
+async function open(browser: Browser, server: TestServer, lang: Lang, user: string, viewport = WALL) {
+  const context = await newContext(browser, server, { lang, viewport });
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  await signIn(page, server, user);
+  await page.goto('/plan');
+  return { context, page, errors };
+}
+
+describeInBrowser('Plan page', () => {
+  let server: TestServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('runs the planner with a progress bar and shows the plan as a Gantt chart, with its charts (en)', async () => {
+    const { context, page, errors } = await open(browser, server, 'en', 'force-command');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Handover plan');
+    await page.getByText('No plan has been made yet').waitFor();
+    await page.getByLabel('Time limit, seconds').fill('3');
+    const run = await runPlanner(page);
+    const handovers = run.plan!.handovers.length;
+    expect(handovers).toBeGreaterThan(10);
+
+    const gantt = page.locator('[data-testid=gantt]');
+    await gantt.waitFor();
+    expect(await gantt.getAttribute('role')).toBe('img');
+    expect(await page.getByRole('img', { name: 'Gantt chart of the handover plan' }).count()).toBe(1);
+    // One transfer of authority per handover, one joint-guard bar per site with overlap days.
+    expect(await gantt.locator('.gantt-transfer').count()).toBe(handovers);
+    expect(await gantt.locator('.gantt-joint').count()).toBe(handovers);
+    expect(await gantt.locator('text.gantt-group').allTextContents()).toContain('Russia (RUS) · 7');
+
+    // Grouped by agency instead.
+    await page.locator('fieldset.segmented label', { hasText: 'agency' }).click();
+    await expect
+      .poll(() => gantt.locator('text.gantt-group').allTextContents())
+      .toContainEqual(expect.stringMatching(/^Police \(Ministry of Internal Affairs\) · \d+$/));
+
+    // The table alternative carries the same handovers.
+    await page.getByText('Show the plan as a table').click();
+    expect(await page.locator('.gantt table tbody tr').count()).toBe(handovers);
+
+    // Capacity per agency, withdrawal by contingent, and what binds.
+    expect(
+      await page.locator('figure.chart-figure figcaption', { hasText: 'guards committed' }).count(),
+    ).toBe(3);
+    expect(
+      await page
+        .locator('figure.chart-figure figcaption', { hasText: 'units deployed at the start' })
+        .count(),
+    ).toBe(1);
+    expect(await page.locator('.recharts-surface').count()).toBeGreaterThanOrEqual(4);
+    await page.getByRole('heading', { name: 'What binds the plan' }).waitFor();
+
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await screenshot(page, 'plan', 'en');
+    await page.screenshot({ path: 'test-results/screenshots/plan-en-full.png', fullPage: true });
+    expect(await axeViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('plans with a what-if change, shows what it changes, compares versions and adopts one (en)', async () => {
+    const { context, page, errors } = await open(browser, server, 'en', 'force-command');
+    await page.locator('[data-testid=gantt]').waitFor();
+    await page.getByText('What if…').click();
+    const form = page.locator('form.whatif-form');
+    await form.getByLabel('Change', { exact: true }).selectOption('capacity');
+    await form.getByLabel('Agency', { exact: true }).selectOption('police');
+    await form.getByLabel('Guards', { exact: true }).fill('200');
+    await form.getByLabel('From', { exact: true }).fill('2022-01-11');
+    await form.getByRole('button', { name: 'Add change' }).click();
+    await page
+      .getByText('Police (Ministry of Internal Affairs): +200 guards from 11 Jan 2022')
+      .first()
+      .waitFor();
+    await page.getByLabel('Time limit, seconds').fill('3');
+    const run = await runPlanner(page);
+    await page.getByRole('heading', { name: `What the changes do: plan 1 → plan ${run.id}` }).waitFor();
+    await page.locator('.whatif-result .plan-diff dl').waitFor();
+
+    // Two versions: the comparison shows the withdrawal of both.
+    const compare = page.locator('section', {
+      has: page.getByRole('heading', { name: 'Compare two plan versions' }),
+    });
+    await compare.getByLabel('From').selectOption('1');
+    await compare.getByLabel('To').selectOption(String(run.id));
+    await compare.locator('.plan-diff dt', { hasText: 'Withdrawal' }).waitFor();
+
+    // Adopt, after confirming.
+    await page.locator('[data-testid=adopt]').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(`The plan hands over ${run.plan!.handovers.length} sites`).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Adopt the plan' }).click();
+    await page.getByText(/^Adopted: \d+ handovers planned/).waitFor({ timeout: 10_000 });
+    const adopted = (await (await page.request.get(`/api/plans/${run.id}`)).json()) as PlanRun;
+    expect(adopted.adopted_at).not.toBeNull();
+    const site = (await (await page.request.get(`/api/sites/${run.plan!.handovers[0]!.site}`)).json()) as {
+      handover?: { state: string };
+    };
+    expect(site.handover?.state).toBe('planned');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('runs the planner and shows the Gantt chart in Russian', async () => {
+    const { context, page, errors } = await open(browser, server, 'ru', 'force-command');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('План передачи');
+    await page.getByLabel('Лимит времени, с').fill('2');
+    const run = await runPlanner(page);
+    expect(await page.locator('[data-testid=plan-progress] .progress-label').textContent()).toMatch(
+      new RegExp(`^План ${run.id}: готов`),
+    );
+    const gantt = page.getByRole('img', { name: 'Диаграмма Ганта плана передачи' });
+    await gantt.waitFor();
+    expect(await gantt.locator('.gantt-transfer').count()).toBe(run.plan!.handovers.length);
+    await page.getByRole('heading', { name: 'Что ограничивает план' }).waitFor();
+    await page.getByRole('heading', { name: 'Вывод: подразделения, ещё находящиеся на месте' }).waitFor();
+    // Dates in Russian, in the operation's calendar.
+    expect(await page.locator('[data-testid=withdrawal-date]').textContent()).toMatch(/^\d{1,2} янв\. 2022/);
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await screenshot(page, 'plan', 'ru');
+    expect(await axeViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('lets an observer read the plans but not run or adopt them', async () => {
+    const { context, page, errors } = await open(browser, server, 'en', 'observer');
+    await page.locator('[data-testid=gantt]').waitFor();
+    await page.getByText('Observers read the plans').waitFor();
+    expect(await page.locator('[data-testid=run-planner]').count()).toBe(0);
+    expect(await page.locator('[data-testid=adopt]').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
+});
