@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/server/app.ts';
 import { DEMO_ACTOR, HandoverService } from '../../src/service/service.ts';
@@ -514,84 +513,6 @@ describe.each(backends)('HTTP API on $name', (backend) => {
     expect(started.items.reduce((n, s) => n + s.guards, 0)).toBeLessThanOrEqual(60);
     expect(started.items.length).toBeGreaterThan(0);
   });
-
-  it('never answers 5xx to random bodies on any write route', async () => {
-    await loadDemo();
-    const writes = appRoutes(app.printRoutes({ commonPrefix: false })).filter((r) =>
-      ['POST', 'PUT', 'PATCH'].includes(r.method),
-    );
-    expect(writes.length).toBeGreaterThanOrEqual(14);
-    const realId: Record<string, string> = {
-      sites: 'aksai-bakery',
-      units: 'arm-1',
-      contingents: 'ARM',
-      agencies: 'police',
-    };
-    // Valid bodies for each route, to be spoiled one field at a time (a wrong value, a missing field).
-    const valid: Record<string, Record<string, unknown>> = {
-      'POST /api/sites': {
-        id: 'new-site',
-        name: 'New site',
-        sector: 'food',
-        criticality: 2,
-        district: 'Medeu',
-        guards: 4,
-        guarded_by: 'rus-hq',
-        protected_since: '2022-01-12',
-      },
-      'PATCH /api/sites/:id': { version: 0, guards: 5, not_before: '2022-01-13' },
-      'POST /api/sites/:id/plan-handover': { agency: 'national-guard', start: '2022-01-13' },
-      'POST /api/sites/:id/start-joint-guard': { agency: 'national-guard', on: '2022-01-12' },
-      'POST /api/sites/:id/signatures': { side: 'outgoing', version: 1, password: 'x' },
-      'POST /api/sites/:id/call-off-handover': { reason: 'test' },
-      'POST /api/units/:id/release': { on: '2022-01-14' },
-      'POST /api/contingents/:id/withdraw': { on: '2022-01-15' },
-      'PUT /api/agencies/:id/capacity': { version: 0, capacity: [{ from: '2022-01-11', guards: 40 }] },
-      'POST /api/incidents': { at: '2022-01-12T08:00:00+06:00', kind: 'fire', severity: 2, description: 'x' },
-      'POST /api/indicators': { date: '2022-01-12', indicator: 'internet', level: 'normal' },
-      'POST /api/restrictions': { id: 'r1', kind: 'curfew', description: 'x', from: '2022-01-12' },
-      'POST /api/facility-output': { site: 'aksai-bakery', date: '2022-01-12', status: 'operating' },
-      'PUT /api/scenario': demoScenario() as Record<string, unknown>,
-    };
-    const spoiled = (template: Record<string, unknown>) =>
-      fc.oneof(
-        fc
-          .tuple(fc.constantFrom(...Object.keys(template)), fc.jsonValue())
-          .map(([k, v]) => ({ ...template, [k]: v })),
-        fc.constantFrom(...Object.keys(template)).map((k) => {
-          const { [k]: _dropped, ...rest } = template;
-          return rest;
-        }),
-        fc.tuple(fc.string(), fc.jsonValue()).map(([k, v]) => ({ ...template, [k]: v })),
-      );
-    const writeKeys = writes.map((r) => `${r.method} ${r.url}`);
-    for (const key of Object.keys(valid)) expect(writeKeys).toContain(key);
-    for (const route of writes) {
-      const url = route.url.replace(
-        /\/api\/(\w+)\/:id/,
-        (_m, kind: string) => `/api/${kind}/${realId[kind] ?? 'x'}`,
-      );
-      // Routes added later without a template here still get the shapeless bodies.
-      const template = valid[`${route.method} ${route.url}`];
-      const body = template
-        ? fc.oneof(fc.jsonValue(), fc.object(), spoiled(template), fc.string())
-        : fc.oneof(fc.jsonValue(), fc.object(), fc.string());
-      await fc.assert(
-        fc.asyncProperty(body, async (payload) => {
-          const r = await app.inject({
-            method: route.method as 'POST',
-            url,
-            headers: { 'content-type': 'application/json' },
-            payload: JSON.stringify(payload) ?? '',
-          });
-          expect(r.statusCode, `${route.method} ${url} ${JSON.stringify(payload)}: ${r.body}`).toBeLessThan(
-            500,
-          );
-        }),
-        { numRuns: 200 },
-      );
-    }
-  }, 120_000);
 });
 
 /** The routes of `printRoutes({ commonPrefix: false })`, as method and path. */
