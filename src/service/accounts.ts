@@ -148,6 +148,18 @@ export const DEMO_USERS: readonly {
     scope: { kind: 'agency', id: 'police' },
   },
   {
+    username: 'guard-liaison',
+    displayName: 'National Guard liaison officer',
+    role: 'agency_liaison',
+    scope: { kind: 'agency', id: 'national-guard' },
+  },
+  {
+    username: 'army-liaison',
+    displayName: 'Armed forces liaison officer',
+    role: 'agency_liaison',
+    scope: { kind: 'agency', id: 'armed-forces' },
+  },
+  {
     username: 'bakery-operator',
     displayName: 'Aksai bakery plant, deputy general director',
     role: 'facility_operator',
