@@ -173,9 +173,10 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       .send({ error: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0] ?? ''}.` }),
   );
 
-  registerSessionRoutes(app, opts.accounts ?? new AccountService(opts.service.store));
+  const accounts = opts.accounts ?? new AccountService(opts.service.store);
+  registerSessionRoutes(app, accounts);
   registerOperationRoutes(app, opts.service);
-  registerSiteRoutes(app, opts.service);
+  registerSiteRoutes(app, opts.service, accounts);
   registerActRoutes(app, opts.service);
   registerForceRoutes(app, opts.service);
   registerReportRoutes(app, opts.service);
@@ -186,7 +187,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     unsubscribe();
     done();
   });
-  registerEventRoutes(app, bus, opts.service);
+  registerEventRoutes(app, bus, opts.service, accounts);
 
   app.get('/api/openapi.json', { schema: { hide: true }, config: { policy: 'public' } }, () => app.swagger());
   await registerWeb(app);

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/server/app.ts';
+import { AccountService } from '../../src/service/accounts.ts';
 import { DEMO_ACTOR, HandoverService } from '../../src/service/service.ts';
 import { openChangeBus, type ChangeBus } from '../../src/store/change-bus.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
@@ -14,7 +15,11 @@ import { demoScenario } from '../support/scenarios.ts';
 function listen(
   app: App,
   headers: Record<string, string>,
-): Promise<{ events: { entity: string; id: string; action: string }[]; close: () => void }> {
+): Promise<{
+  events: { entity: string; id: string; action: string }[];
+  close: () => void;
+  ended: () => boolean;
+}> {
   const { port } = app.server.address() as AddressInfo;
   return new Promise((resolve, reject) => {
     const events: { entity: string; id: string; action: string }[] = [];
@@ -33,7 +38,9 @@ function listen(
             events.push(JSON.parse(data) as (typeof events)[number]);
         }
       });
-      resolve({ events, close: () => req.destroy() });
+      let ended = false;
+      res.on('end', () => (ended = true));
+      resolve({ events, close: () => req.destroy(), ended: () => ended });
     });
     req.on('error', reject);
     req.end();
@@ -103,6 +110,24 @@ describe('live updates', () => {
     expect(r.statusCode, r.body).toBe(201);
     await until(() => commander.events.some((e) => e.id === 'live-rus'));
     expect(commander.events.map((e) => e.id)).not.toContain('aksai-bakery');
+
+    // Disabling the commander's account ends their open stream at the next change, with nothing more sent.
+    await new AccountService(opened.store).disableUser('commander.live', DEMO_ACTOR);
+    const seen = commander.events.length;
+    await app.inject({
+      method: 'POST',
+      url: '/api/incidents',
+      payload: {
+        id: 'live-rus-2',
+        at: '2022-01-12T11:00:00+06:00',
+        kind: 'other',
+        severity: 1,
+        site: 'kazakhtelecom',
+        description: 'Patrol report',
+      },
+    });
+    await until(() => commander.ended());
+    expect(commander.events).toHaveLength(seen);
   });
 
   it.runIf(backends.some((b) => b.name === 'postgres'))(
