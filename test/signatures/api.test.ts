@@ -207,6 +207,19 @@ describe.each(backends)('signatures through the API on $name', (backend) => {
     expect((await read(commander)).handover?.signatures).toEqual([]);
   });
 
+  it('transfers exactly once when both sides sign at the same moment', async () => {
+    const [a, b] = await Promise.all([
+      sign(commander, { side: 'outgoing', version }),
+      sign(liaison, { side: 'receiving', version }),
+    ]);
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    // Whichever committed second saw the first signature and made the transfer.
+    expect([a, b].map((r) => r.json<SiteBody>().state).sort()).toEqual(['joint_guard', 'transferred']);
+    expect((await read(liaison)).state).toBe('transferred');
+    const audit = await svc.listAudit({ entity: 'site', entityId: SITE }, DEMO_ACTOR);
+    expect(audit.filter((e) => e.action === 'site.transfer')).toHaveLength(1);
+  });
+
   it('validates the body: side, version and password are required', async () => {
     for (const payload of [
       { version, password: SIGNER_PASSWORD },
