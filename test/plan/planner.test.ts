@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { earliestStarts, latestStarts, topologicalOrder } from '../../src/core/plan/analysis.ts';
-import { buildTimeIndexedModel } from '../../src/core/plan/exact.ts';
+import { buildTimeIndexedModel, familyCapacityRows } from '../../src/core/plan/exact.ts';
+import { familyLagrangeBound } from '../../src/core/plan/lagrange.ts';
 import { evaluateSchedule } from '../../src/core/plan/greedy.ts';
 import { HighsRunner } from '../../src/core/plan/highs-runner.ts';
 import { planFromSchedule, planHandovers } from '../../src/core/plan/planner.ts';
@@ -313,4 +314,120 @@ describe('LP rounding', () => {
     }
     expect(rounded).toBeGreaterThan(0);
   }, 120_000);
+});
+
+describe('relaxations and bounds', () => {
+  it('the agency-aggregated LP and its Lagrangian bound, with its duals or any prices, never exceed the optimum', async () => {
+    let checked = 0;
+    const runner = new HighsRunner();
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (seed) => {
+          const s = valid(randomScenario(seed, { ...tiny, sites: 4, agencies: 3 }));
+          const best = bruteForceOptimum(s, 12);
+          if (!best) return;
+          const p = buildProblem(s);
+          const order = topologicalOrder(p);
+          const es = earliestStarts(p, order);
+          const ls = latestStarts(p, order, best.w);
+          const m = buildTimeIndexedModel(p, es, ls, best.w, undefined, true, undefined, true);
+          const lp = await runner.solve(m.model, { timeLimitMs: 10_000, mip: false, duals: true });
+          expect(lp.kind).toBe('optimal');
+          if (lp.kind !== 'optimal' || !lp.rowDual) return;
+          checked++;
+          expect(lp.objective).toBeLessThanOrEqual(best.pd + 1e-6);
+          let minDay = Infinity;
+          let maxDay = -Infinity;
+          for (const site of p.sites) {
+            minDay = Math.min(minDay, es[site.index] ?? 0);
+            maxDay = Math.max(maxDay, ls[site.index] ?? 0);
+          }
+          const rows = familyCapacityRows(p, minDay, maxDay);
+          const arcs = p.sites.flatMap((site) => site.preds.map((h) => ({ site: site.index, pred: h })));
+          const dual = lp.rowDual;
+          const fromLp = {
+            lambda: Float64Array.from(
+              rows.map((r) => {
+                const row = m.familyRows.find((x) => x.mask === r.mask && x.day === r.day);
+                return row ? Math.max(0, -(dual[row.row] ?? 0)) : 0;
+              }),
+            ),
+            mu: Float64Array.from({ length: maxDay - minDay + 1 }, (_, k) => {
+              const row = m.throughputRows.find((x) => x.day === k + minDay);
+              return row ? Math.max(0, -(dual[row.row] ?? 0)) : 0;
+            }),
+            nu: Float64Array.from(
+              arcs.map((q) => {
+                const row = m.precedenceRows.find((x) => x.site === q.site && x.pred === q.pred);
+                return row ? Math.max(0, dual[row.row] ?? 0) : 0;
+              }),
+            ),
+          };
+          let r = seed;
+          const random = () => ((r = (r * 1103515245 + 12345) & 0x7fffffff) / 0x80000000) * 50;
+          const arbitrary = {
+            lambda: Float64Array.from(rows, () => random() / 10),
+            mu: Float64Array.from({ length: maxDay - minDay + 1 }, random),
+            nu: Float64Array.from(arcs, random),
+          };
+          for (const prices of [fromLp, arbitrary]) {
+            const b = familyLagrangeBound(
+              p,
+              es,
+              ls,
+              best.w,
+              rows,
+              prices.lambda,
+              minDay,
+              prices.mu,
+              arcs,
+              prices.nu,
+              best.pd,
+              Date.now() + 20,
+            );
+            expect(b).toBeDefined();
+            expect(b?.bound ?? Infinity).toBeLessThanOrEqual(best.pd + 1e-6);
+          }
+          // With the LP's own prices the bound comes within the LP's tolerances of the LP.
+          const atLp = familyLagrangeBound(
+            p,
+            es,
+            ls,
+            best.w,
+            rows,
+            fromLp.lambda,
+            minDay,
+            fromLp.mu,
+            arcs,
+            fromLp.nu,
+            best.pd,
+            0,
+          );
+          expect(atLp?.bound ?? -Infinity).toBeGreaterThanOrEqual(
+            lp.objective - 1e-4 * Math.max(1, lp.objective),
+          );
+        }),
+        { numRuns: 40, seed: 424242 },
+      );
+    } finally {
+      await runner.close();
+    }
+    expect(checked).toBeGreaterThan(10);
+  }, 120_000);
+
+  it('plans guided by the aggregated LP or by group LPs pass the checker, with bounds below the objective', async () => {
+    for (const [seed, options] of [
+      [5, { timeLimitMs: 4000, fullMipColumnLimit: 100 }],
+      [6, { timeLimitMs: 4000, groupLpSites: 40, roundingColumnLimit: 0 }],
+    ] as const) {
+      const s = generateOperation(150, seed);
+      const plan = await planHandovers(s, options);
+      expect(checkPlan(s, plan)).toEqual([]);
+      expect(plan.status).not.toBe('infeasible');
+      const o = plan.objective;
+      const b = plan.bound;
+      expect(b?.withdrawal_day).toBeLessThanOrEqual(o?.withdrawal_day ?? -1);
+      expect(b?.force_person_days).toBeLessThanOrEqual(o?.force_person_days ?? -1);
+    }
+  }, 60_000);
 });

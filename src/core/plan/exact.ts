@@ -18,6 +18,11 @@ export interface TimeIndexedModel {
   /** First column of z[u, t] (t from releaseFloor[u] to W − 1), or -1. */
   readonly zCol: Int32Array;
   readonly releaseFloor: Int32Array;
+  /** The aggregated model's capacity rows (agency-set mask, day, capacity) and daily-limit rows. */
+  readonly familyRows: readonly { mask: number; day: number; row: number; cap: number }[];
+  readonly throughputRows: readonly { day: number; row: number; limit: number }[];
+  /** Precedence rows: `site` starts no earlier than `pred`'s transfer. */
+  readonly precedenceRows: readonly { site: number; pred: number; row: number }[];
 }
 
 export function countTimeIndexedColumns(p: PlanningProblem, es: Int32Array, ls: Int32Array): number {
@@ -93,40 +98,21 @@ export function buildTimeIndexedModel(
     }
   // Aggregated capacity rows: the unions of the sites' agency sets (at most 64 of them).
   const siteMask = new Int32Array(p.sites.length);
-  const familyRows: { mask: number; day: number; row: number }[] = [];
+  const familyRows: { mask: number; day: number; row: number; cap: number }[] = [];
   if (aggregate && numX > 0) {
-    const family = new Set<number>();
+    for (const r of familyCapacityRows(p, minDay, maxDay)) {
+      familyRows.push({ ...r, row: rowLower.length });
+      rowLower.push(-INF);
+      rowUpper.push(r.cap);
+    }
     for (const s of p.sites) {
       let m = 0;
       for (const a of s.agencies) m |= 1 << a;
       siteMask[s.index] = m;
-      family.add(m);
     }
-    for (let grown = true; grown && family.size < 64;) {
-      grown = false;
-      for (const x of [...family])
-        for (const y of [...family])
-          if (!family.has(x | y) && family.size < 64) {
-            family.add(x | y);
-            grown = true;
-          }
-    }
-    const capOf = (mask: number, t: number) => {
-      let c = 0;
-      for (const a of p.agencies) if (mask & (1 << a.index)) c += effectiveCapacity(a, t);
-      return c;
-    };
-    for (const mask of family)
-      for (let t = Math.max(0, minDay); t <= maxDay; t++) {
-        const c = capOf(mask, t);
-        if (t === maxDay || capOf(mask, t + 1) > c) {
-          familyRows.push({ mask, day: t, row: rowLower.length });
-          rowLower.push(-INF);
-          rowUpper.push(c);
-        }
-      }
   }
   const throughputRow = new Map<number, number>();
+  const throughputRows: { day: number; row: number; limit: number }[] = [];
   if (Number.isFinite(p.throughput) && numX > 0) {
     const perDay = new Map<number, Set<number>>();
     for (let j = 0; j < numX; j++) {
@@ -138,6 +124,7 @@ export function buildTimeIndexedModel(
     for (const [t, set] of perDay) {
       const limit = throughputAt ? throughputAt(t) : p.throughput;
       if (set.size > limit) {
+        throughputRows.push({ day: t, row: rowLower.length, limit });
         throughputRow.set(t, rowLower.length);
         rowLower.push(-INF);
         rowUpper.push(limit);
@@ -146,9 +133,11 @@ export function buildTimeIndexedModel(
   }
   // Precedence rows: Σ t·x_f − Σ t·x_h ≥ d_h.
   const precRowsOfSite: { row: number; sign: number }[][] = p.sites.map(() => []);
+  const precedenceRows: { site: number; pred: number; row: number }[] = [];
   for (const s of p.sites)
     for (const h of s.preds) {
       const row = rowLower.length;
+      precedenceRows.push({ site: s.index, pred: h, row });
       rowLower.push(p.sites[h]?.overlap ?? 0);
       rowUpper.push(INF);
       precRowsOfSite[s.index]?.push({ row, sign: 1 });
@@ -332,6 +321,9 @@ export function buildTimeIndexedModel(
     unitCol,
     zCol,
     releaseFloor,
+    familyRows,
+    throughputRows,
+    precedenceRows,
   };
 }
 
@@ -348,6 +340,45 @@ function sortSegment(idx: Int32Array, val: Float64Array, from: number, to: numbe
     idx[j + 1] = ki;
     val[j + 1] = kv;
   }
+}
+
+/**
+ * Capacity rows of the agency-aggregated relaxation: for each union S of the sites' agency sets (at most
+ * 64), the guards of the sites only agencies in S may take, started by day t, fit S's capacity on t; on
+ * the days before S's capacity grows and on the last start day.
+ */
+export function familyCapacityRows(
+  p: PlanningProblem,
+  minDay: number,
+  maxDay: number,
+): { mask: number; day: number; cap: number }[] {
+  const family = new Set<number>();
+  for (const s of p.sites) {
+    let m = 0;
+    for (const a of s.agencies) m |= 1 << a;
+    family.add(m);
+  }
+  for (let grown = true; grown && family.size < 64;) {
+    grown = false;
+    for (const x of [...family])
+      for (const y of [...family])
+        if (!family.has(x | y) && family.size < 64) {
+          family.add(x | y);
+          grown = true;
+        }
+  }
+  const capOf = (mask: number, t: number) => {
+    let c = 0;
+    for (const a of p.agencies) if (mask & (1 << a.index)) c += effectiveCapacity(a, t);
+    return c;
+  };
+  const rows: { mask: number; day: number; cap: number }[] = [];
+  for (const mask of family)
+    for (let t = Math.max(0, minDay); t <= maxDay; t++) {
+      const c = capOf(mask, t);
+      if (t === maxDay || capOf(mask, t + 1) > c) rows.push({ mask, day: t, cap: c });
+    }
+  return rows;
 }
 
 /** The column vector of a schedule (which must lie within the model's windows). */

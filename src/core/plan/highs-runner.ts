@@ -22,7 +22,14 @@ export interface LinearModel {
 }
 
 export type SolveOutcome =
-  | { kind: 'optimal'; objective: number; colValue: Float64Array; bound: number }
+  | {
+      kind: 'optimal';
+      objective: number;
+      colValue: Float64Array;
+      bound: number;
+      /** Row duals of an LP (HiGHS's sign: ≤ 0 on a binding upper bound when minimising). */
+      rowDual?: Float64Array;
+    }
   | { kind: 'infeasible' }
   | {
       kind: 'limit';
@@ -37,6 +44,7 @@ interface WorkerReply {
   status?: number;
   objective?: number;
   colValue?: Float64Array;
+  rowDual?: Float64Array;
   dualBound?: number;
   hasSolution?: boolean;
   error?: string;
@@ -52,8 +60,14 @@ parentPort.on('message', async (job) => {
   let model;
   try {
     const highs = await highsReady;
+    // A queued job with a deadline gets the time left when it starts, or is skipped past it.
+    const timeLimit = job.deadlineAt === undefined ? job.timeLimit : (job.deadlineAt - Date.now()) / 1000;
+    if (timeLimit < 0.02) {
+      parentPort.postMessage({ id: job.id, status: -1 });
+      return;
+    }
     model = highs.createModel(job.model);
-    model.options.set(Object.assign({ output_flag: false, time_limit: job.timeLimit, mip_rel_gap: 0, mip_abs_gap: 0.99 }, job.options));
+    model.options.set(Object.assign({ output_flag: false, time_limit: timeLimit, mip_rel_gap: 0, mip_abs_gap: 0.99 }, job.options));
     if (job.solution) model.setSolution({ colValue: job.solution });
     model.run();
     const status = model.getModelStatus();
@@ -63,7 +77,7 @@ parentPort.on('message', async (job) => {
     let hasSolution = false;
     try { hasSolution = info.get('primal_solution_status') === 2; } catch { hasSolution = false; }
     const sol = model.getSolution();
-    parentPort.postMessage({ id: job.id, status, objective: model.getObjectiveValue(), colValue: sol.colValue, dualBound, hasSolution });
+    parentPort.postMessage({ id: job.id, status, objective: model.getObjectiveValue(), colValue: sol.colValue, rowDual: job.duals ? sol.rowDual : undefined, dualBound, hasSolution });
   } catch (e) {
     parentPort.postMessage({ id: job.id, error: String(e && e.message || e) });
   } finally {
@@ -110,12 +124,25 @@ export class HighsRunner {
   /** Solves with HiGHS's own time limit, and terminates the worker if it overruns it by a margin. */
   async solve(
     model: LinearModel,
-    opts: { timeLimitMs: number; mip: boolean; solution?: Float64Array; options?: Record<string, unknown> },
+    opts: {
+      timeLimitMs: number;
+      mip: boolean;
+      solution?: Float64Array;
+      options?: Record<string, unknown>;
+      /** Return the row duals of an LP. */
+      duals?: boolean;
+      /**
+       * Instead of timeLimitMs from now: the solve ends by this time (Date.now() clock) whenever it starts,
+       * so that several solves can be queued at once.
+       */
+      deadlineAt?: number;
+    },
   ): Promise<SolveOutcome> {
     const worker = this.ensureWorker();
     if (!worker) return { kind: 'failed', message: 'solver stopped earlier' };
     const id = this.nextId++;
-    const seconds = Math.max(0.05, opts.timeLimitMs / 1000);
+    const limitMs = opts.deadlineAt === undefined ? opts.timeLimitMs : opts.deadlineAt - Date.now();
+    const seconds = Math.max(0.05, limitMs / 1000);
     const options: Record<string, unknown> = { ...(opts.mip ? {} : { solver: 'simplex' }), ...opts.options };
     const { integrality, ...rest } = model;
     const payload = opts.mip && integrality ? { ...rest, integrality } : rest;
@@ -126,9 +153,11 @@ export class HighsRunner {
           this.dead = true;
           void worker.terminate();
           this.worker = undefined;
+          // Solves queued behind this one will get no answer either.
+          for (const abandon of [...this.pending]) abandon();
           resolve({ kind: 'limit', objective: undefined, colValue: undefined, bound: undefined });
         },
-        opts.timeLimitMs + 1000 + opts.timeLimitMs * 0.5,
+        Math.max(0, limitMs) * 1.5 + 1000,
       );
       const onMessage = (m: WorkerReply) => {
         if (m.id !== id) return;
@@ -140,6 +169,7 @@ export class HighsRunner {
             objective: m.objective ?? 0,
             colValue: m.colValue,
             bound: opts.mip ? (m.dualBound ?? m.objective ?? 0) : (m.objective ?? 0),
+            ...(m.rowDual ? { rowDual: m.rowDual } : {}),
           });
         else if (m.status === INFEASIBLE) resolve({ kind: 'infeasible' });
         else
@@ -170,7 +200,15 @@ export class HighsRunner {
       };
       worker.on('message', onMessage);
       worker.on('error', onError);
-      worker.postMessage({ id, model: payload, timeLimit: seconds, options, solution: opts.solution });
+      worker.postMessage({
+        id,
+        model: payload,
+        timeLimit: seconds,
+        options,
+        solution: opts.solution,
+        duals: opts.duals === true && !opts.mip,
+        deadlineAt: opts.deadlineAt,
+      });
     });
   }
 

@@ -206,3 +206,201 @@ export function lagrangeBound(
   if (!Number.isFinite(bestBound)) return undefined;
   return { bound: bestBound, start: bestStart, agency: bestAgency, release: bestRelease, iterations: it };
 }
+
+/** A capacity row of the agency-aggregated relaxation: sites whose agencies all lie in `mask`, by `day`. */
+export interface FamilyRow {
+  readonly mask: number;
+  readonly day: number;
+  readonly cap: number;
+}
+
+/**
+ * Lagrangian bound of the agency-aggregated relaxation (see `buildTimeIndexedModel`, aggregateAgencies)
+ * at W: its capacity rows priced by `lambda` and the daily limit by `mu` (per day from `firstDay`);
+ * precedence kept only through the windows [es, ls]. Any prices ≥ 0 give a proven lower bound (weak
+ * duality); prices taken from an LP of a similar problem give one close to that LP's. A few subgradient
+ * steps from there keep the best bound. Returns undefined when a window is empty.
+ */
+export function familyLagrangeBound(
+  p: PlanningProblem,
+  es: Int32Array,
+  ls: Int32Array,
+  w: number,
+  rows: readonly FamilyRow[],
+  lambda0: Float64Array,
+  firstDay: number,
+  mu0: Float64Array,
+  /** Precedence rows `s_site ≥ s_pred + d_pred` and their prices. */
+  precedence: readonly { site: number; pred: number }[],
+  nu0: Float64Array,
+  upper: number,
+  until: number,
+): { bound: number; iterations: number; start: Int32Array } | undefined {
+  const n = p.sites.length;
+  if (n === 0) return undefined;
+  let minDay = Infinity;
+  let maxDay = -Infinity;
+  for (let f = 0; f < n; f++) {
+    if ((ls[f] ?? 0) < (es[f] ?? 0)) return undefined;
+    minDay = Math.min(minDay, es[f] ?? 0);
+    maxDay = Math.max(maxDay, ls[f] ?? 0);
+  }
+  const H = maxDay - minDay + 1;
+  const R = rows.length;
+  const lambda = Float64Array.from(lambda0);
+  const mu = new Float64Array(H);
+  const limited = Number.isFinite(p.throughput);
+  if (limited) for (let k = 0; k < H; k++) mu[k] = Math.max(0, mu0[k + minDay - firstDay] ?? 0);
+  const P = precedence.length;
+  const nu = Float64Array.from(nu0);
+  // Per site, the precedence price per day of start: −ν on the later site, +ν on the earlier one.
+  const slope = new Float64Array(n);
+  const siteMask = new Int32Array(n);
+  const masks: number[] = [];
+  for (const s of p.sites) {
+    let m = 0;
+    for (const a of s.agencies) m |= 1 << a;
+    siteMask[s.index] = m;
+    if (!masks.includes(m)) masks.push(m);
+  }
+  const maskIndex = new Map(masks.map((m, i) => [m, i]));
+  const M = masks.length;
+  // price[i * H + k]: Σ λ over rows covering mask i on days ≥ k + minDay.
+  const price = new Float64Array(M * H);
+  const floor = new Int32Array(p.units.length);
+  for (const u of p.units) {
+    let r = -Infinity;
+    for (const f of u.sites) r = Math.max(r, (es[f] ?? 0) + (p.sites[f]?.overlap ?? 0));
+    floor[u.index] = u.sites.length ? r : w;
+  }
+  const startOf = new Int32Array(n);
+  const bestStart = new Int32Array(n);
+  const usage = new Float64Array(R);
+  const count = new Float64Array(H);
+  let bestBound = -Infinity;
+  let theta = 0.1;
+  let stale = 0;
+  let it = 0;
+  for (; it < 500; it++) {
+    slope.fill(0);
+    let constant = 0;
+    for (let q = 0; q < P; q++) {
+      const e = precedence[q];
+      const v = nu[q] ?? 0;
+      if (!e || v === 0) continue;
+      slope[e.site] = (slope[e.site] ?? 0) - v;
+      slope[e.pred] = (slope[e.pred] ?? 0) + v;
+      constant += v * (p.sites[e.pred]?.overlap ?? 0);
+    }
+    price.fill(0);
+    for (let r = 0; r < R; r++) {
+      const row = rows[r];
+      const l = lambda[r] ?? 0;
+      if (!row || l === 0) continue;
+      for (let i = 0; i < M; i++) {
+        if ((row.mask & (masks[i] ?? 0)) >>> 0 !== masks[i]) continue;
+        for (let k = 0; k <= Math.min(H - 1, row.day - minDay); k++)
+          price[i * H + k] = (price[i * H + k] ?? 0) + l;
+      }
+    }
+    let L = constant;
+    for (const u of p.units) {
+      if (!u.sites.length) continue;
+      const fl = floor[u.index] ?? 0;
+      let bestV = Infinity;
+      let bestR = fl;
+      for (let rel = fl; rel <= w; rel++) {
+        let v = u.strength * rel;
+        for (const f of u.sites) {
+          const s = p.sites[f];
+          if (!s) continue;
+          const i = maskIndex.get(siteMask[f] ?? 0) ?? 0;
+          const hi = Math.min(ls[f] ?? 0, rel - s.overlap);
+          let c = Infinity;
+          for (let t = es[f] ?? 0; t <= hi; t++) {
+            const k = t - minDay;
+            c = Math.min(c, s.guards * (price[i * H + k] ?? 0) + (mu[k] ?? 0) + (slope[f] ?? 0) * t);
+          }
+          v += c;
+          if (v === Infinity) break;
+        }
+        if (v < bestV) {
+          bestV = v;
+          bestR = rel;
+        }
+      }
+      if (!Number.isFinite(bestV)) return undefined;
+      L += bestV;
+      // The relaxed starts at the chosen release, for the subgradient.
+      for (const f of u.sites) {
+        const s = p.sites[f];
+        if (!s) continue;
+        const i = maskIndex.get(siteMask[f] ?? 0) ?? 0;
+        const hi = Math.min(ls[f] ?? 0, bestR - s.overlap);
+        let c = Infinity;
+        let day = es[f] ?? 0;
+        for (let t = es[f] ?? 0; t <= hi; t++) {
+          const k = t - minDay;
+          const v = s.guards * (price[i * H + k] ?? 0) + (mu[k] ?? 0) + (slope[f] ?? 0) * t;
+          if (v < c) {
+            c = v;
+            day = t;
+          }
+        }
+        startOf[f] = day;
+      }
+    }
+    for (let r = 0; r < R; r++) L -= (lambda[r] ?? 0) * (rows[r]?.cap ?? 0);
+    if (limited) for (let k = 0; k < H; k++) L -= (mu[k] ?? 0) * p.throughput;
+    if (L > bestBound + 1e-9) {
+      bestBound = L;
+      bestStart.set(startOf);
+      stale = 0;
+    } else if (++stale >= 5) {
+      theta /= 2;
+      stale = 0;
+    }
+    if (Date.now() >= until || theta < 1e-4) break;
+    usage.fill(0);
+    count.fill(0);
+    for (const s of p.sites) {
+      const t = startOf[s.index] ?? 0;
+      count[t - minDay] = (count[t - minDay] ?? 0) + 1;
+      const sm = siteMask[s.index] ?? 0;
+      for (let r = 0; r < R; r++) {
+        const row = rows[r];
+        if (row && row.day >= t && (row.mask & sm) >>> 0 === sm) usage[r] = (usage[r] ?? 0) + s.guards;
+      }
+    }
+    let norm = 0;
+    for (let r = 0; r < R; r++) {
+      const g = (usage[r] ?? 0) - (rows[r]?.cap ?? 0);
+      if ((lambda[r] ?? 0) > 0 || g > 0) norm += g * g;
+    }
+    if (limited)
+      for (let k = 0; k < H; k++) {
+        const g = (count[k] ?? 0) - p.throughput;
+        if ((mu[k] ?? 0) > 0 || g > 0) norm += g * g;
+      }
+    for (let q = 0; q < P; q++) {
+      const e = precedence[q];
+      if (!e) continue;
+      // Violation of s_site ≥ s_pred + d_pred (the row is ≥, so its price grows with the shortfall).
+      const g = (startOf[e.pred] ?? 0) + (p.sites[e.pred]?.overlap ?? 0) - (startOf[e.site] ?? 0);
+      if ((nu[q] ?? 0) > 0 || g > 0) norm += g * g;
+    }
+    if (norm === 0) break;
+    const step = (theta * Math.max(upper - L, 1e-6 * Math.abs(upper))) / norm;
+    for (let q = 0; q < P; q++) {
+      const e = precedence[q];
+      if (!e) continue;
+      const g = (startOf[e.pred] ?? 0) + (p.sites[e.pred]?.overlap ?? 0) - (startOf[e.site] ?? 0);
+      nu[q] = Math.max(0, (nu[q] ?? 0) + step * g);
+    }
+    for (let r = 0; r < R; r++)
+      lambda[r] = Math.max(0, (lambda[r] ?? 0) + step * ((usage[r] ?? 0) - (rows[r]?.cap ?? 0)));
+    if (limited)
+      for (let k = 0; k < H; k++) mu[k] = Math.max(0, (mu[k] ?? 0) + step * ((count[k] ?? 0) - p.throughput));
+  }
+  return Number.isFinite(bestBound) ? { bound: bestBound, iterations: it + 1, start: bestStart } : undefined;
+}

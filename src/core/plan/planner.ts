@@ -11,6 +11,7 @@ import {
 } from './analysis.ts';
 import {
   buildTimeIndexedModel,
+  familyCapacityRows,
   columnsToSchedule,
   countTimeIndexedColumns,
   scheduleToColumns,
@@ -18,7 +19,8 @@ import {
 } from './exact.ts';
 import { evaluateSchedule, greedySchedule, type Schedule } from './greedy.ts';
 import { insertionSchedule, type Placement } from './insertion.ts';
-import { lagrangeBound } from './lagrange.ts';
+import { familyLagrangeBound, lagrangeBound } from './lagrange.ts';
+import { groupLpGuidance, type GroupGuidance } from './sampled.ts';
 import { improveUnitsWithMip } from './lns.ts';
 import { swapDescent } from './swap.ts';
 import { HighsRunner, type SolveOutcome } from './highs-runner.ts';
@@ -63,6 +65,8 @@ export interface PlanOptions {
   lpColumnLimit?: number;
   /** Upper size of the LP solved at the start, alongside the heuristics, and rounded; default 40,000. */
   roundingColumnLimit?: number;
+  /** Operations of twice this many sites or more, too large for that LP, get LPs of groups this size; default 1,000. */
+  groupLpSites?: number;
 }
 
 /**
@@ -145,6 +149,25 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
         .solve(m.model, { timeLimitMs: budget * 0.9, mip: false })
         .then((out) => ({ m, out, w }));
     }
+  }
+  // Too large for one LP in the budget: LPs of groups of about 1,000 sites, each with its share of the
+  // capacity, guide list scheduling, and their row prices give a Lagrangian bound of the whole.
+  let groupGuide: Promise<GroupGuidance | undefined> | undefined;
+  if (
+    !earlyLp &&
+    (options.exactColumnLimit ?? 1) > 0 &&
+    p.sites.length >= (options.groupLpSites ?? 1000) * 2
+  ) {
+    const lsLow = latestStarts(p, order, wLow);
+    groupGuide = groupLpGuidance(
+      p,
+      es,
+      lsLow,
+      wLow,
+      runner,
+      options.groupLpSites ?? 1000,
+      started + budget * 0.6,
+    );
   }
   const ctx = new Search(p, order, es);
   // With the LP on the other core, the constructive search is only the fallback: it yields the core sooner.
@@ -256,9 +279,34 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
     }
   }
 
+  let pricedDone = false;
+  if (groupGuide) {
+    const g = await groupGuide;
+    if (g && best && bestEval.w === wLow) {
+      progress('round', 0.45);
+      const lsLow = latestStarts(p, order, wLow);
+      const priced = pricedBound(p, es, lsLow, wLow, g, bestEval.pd, Date.now() + budget * 0.02);
+      if (priced) {
+        // Sums of about 10^6 in doubles: a margin far above their rounding error.
+        pdBound = Math.max(pdBound, Math.ceil(priced.bound - Math.abs(priced.bound) * 1e-7 - 1e-6));
+        pricedDone = true;
+      }
+      // Sites of a group whose LP did not finish are ranked by their start in the priced relaxation.
+      const rank = Float64Array.from(g.meanStart);
+      if (priced)
+        for (const s of p.sites) if (!g.solvedSite[s.index]) rank[s.index] = priced.start[s.index] ?? 0;
+      const guided = ctx.tryRules(
+        wLow,
+        ctx.guidesFrom(rank, new Int32Array(p.sites.length).fill(-1), g.release),
+        Date.now() + budget * 0.1,
+      );
+      if (guided) consider(guided.s);
+    }
+  }
+
   // Lagrangian bound at the best W (fast at any size), and its relaxed solution as guidance.
   progress('bound', 0.35);
-  if (!alreadyProven() && !(lpDone && bestEval.pd <= pdBound * 1.005)) {
+  if (!alreadyProven() && !pricedDone && !(lpDone && bestEval.pd <= pdBound * 1.005)) {
     const w = bestEval.w;
     const lsW = latestStarts(p, order, w);
     const lag = lagrangeBound(
@@ -712,6 +760,32 @@ async function exactVerdict(
   // Every withdrawal day up to the deadline was proven infeasible: no plan exists. Without a deadline, or
   // out of time, nothing is proven.
   return p.deadline !== undefined && Date.now() < deadlineAt ? 'infeasible' : undefined;
+}
+
+/** The Lagrangian bound of the agency-aggregated relaxation at W, priced by the groups' LP duals. */
+function pricedBound(
+  p: PlanningProblem,
+  es: Int32Array,
+  ls: Int32Array,
+  w: number,
+  g: GroupGuidance,
+  upper: number,
+  until: number,
+): { bound: number; start: Int32Array } | undefined {
+  let minDay = Infinity;
+  let maxDay = -Infinity;
+  for (const s of p.sites) {
+    minDay = Math.min(minDay, es[s.index] ?? 0);
+    maxDay = Math.max(maxDay, ls[s.index] ?? 0);
+  }
+  const rows = familyCapacityRows(p, minDay, maxDay);
+  const lambda = Float64Array.from(rows.map((r) => g.prices.capacity.get(`${r.mask}:${r.day}`) ?? 0));
+  const mu = new Float64Array(Math.max(0, maxDay - minDay + 1));
+  for (const [d, v] of g.prices.throughput) if (d >= minDay && d <= maxDay) mu[d - minDay] = v;
+  const arcs: { site: number; pred: number }[] = [];
+  for (const s of p.sites) for (const h of s.preds) arcs.push({ site: s.index, pred: h });
+  const nu = Float64Array.from(arcs.map((q) => g.prices.precedence.get(`${q.site}:${q.pred}`) ?? 0));
+  return familyLagrangeBound(p, es, ls, w, rows, lambda, minDay, mu, arcs, nu, upper, until);
 }
 
 /** Units with a site the LP solution does not start whole on one (agency, day). */
