@@ -131,4 +131,32 @@ describeInBrowser('Map page', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 90_000);
+  it('draws a configured tile server under the sites (a deployment sets window.HANDOVER_CONFIG)', async () => {
+    const context = await newContext(browser, server, { lang: 'en' });
+    await context.addInitScript({
+      content: `window.HANDOVER_CONFIG = { mapTiles: { url: '/tiles/{z}/{x}/{y}.png', attribution: 'Local tile server' } };`,
+    });
+    // The tile server: a 1×1 PNG for every tile.
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    let tiles = 0;
+    await context.route('**/tiles/**', (route) => {
+      tiles++;
+      return route.fulfill({ status: 200, contentType: 'image/png', body: png });
+    });
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    await signIn(page, server, 'observer');
+    await page.goto('/map');
+    expect(await markersDrawn(page)).toBeGreaterThan(10);
+    await expect.poll(() => page.locator('.map-frame[data-tiles=configured]').count()).toBe(1);
+    await expect.poll(() => page.locator('img.leaflet-tile-loaded').count()).toBeGreaterThan(0);
+    expect(tiles).toBeGreaterThan(0);
+    expect(await page.locator('.leaflet-control-attribution').textContent()).toContain('Local tile server');
+    expect(await page.locator('path.map-grid-line').count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
 });

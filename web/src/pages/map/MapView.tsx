@@ -11,7 +11,7 @@ import { useFormat } from '../../i18n/format.ts';
 import { sitePath } from '../../paths.ts';
 import { boundingBox, withMargin } from './geometry.ts';
 import type { MapArea, MapSite, MapTexts, OperationMap, TileConfig } from './operationMap.ts';
-import { useAllSites } from './useAllSites.ts';
+import { prefetchAllSites, useAllSites } from './useAllSites.ts';
 import './map.css';
 
 interface UnitRow {
@@ -42,6 +42,10 @@ function tileConfig(operation: unknown): TileConfig | null {
   const attribution = env['VITE_MAP_TILES_ATTRIBUTION'];
   return { url, ...(attribution ? { attribution } : {}) };
 }
+
+// Both start as soon as this page's code arrives, in parallel, rather than after its first render.
+prefetchAllSites();
+const operationMapModule = import('./operationMap.ts');
 
 /** The Map page: every site in its true position, coloured by state and clustered; works with no internet. */
 export default function MapView() {
@@ -89,7 +93,7 @@ export default function MapView() {
   useEffect(() => {
     let gone = false;
     let created: OperationMap | null = null;
-    void import('./operationMap.ts').then(({ OperationMap }) => {
+    void operationMapModule.then(({ OperationMap }) => {
       if (gone || !el.current) return;
       created = new OperationMap(el.current, {
         tiles,
@@ -136,21 +140,25 @@ export default function MapView() {
     const shown: MapSite[] = located
       .filter((s) => !hidden.has(s.state))
       .map((s) => {
-        const unit = unitName.get(s.guarded_by);
-        const details = [
-          `${tc(`sector.${s.sector}`)} · ${t('criticality', { value: s.criticality })}`,
-          t('districtLine', { district: s.district }),
-          t('guards', { count: s.guards }),
-          t('guardedBy', { unit: unit ? `${unit.name} (${unit.contingent})` : s.guarded_by }),
-        ];
-        if (s.handover)
-          details.push(
-            t('handover', {
-              agency: agencyName.get(s.handover.agency) ?? s.handover.agency,
-              state: tc(`handoverState.${s.handover.state}`),
-              date: f.date(s.handover.start),
-            }),
-          );
+        // Written when the popup opens: translating five lines for each of 5,000 sites up front costs a second.
+        const details = () => {
+          const unit = unitName.get(s.guarded_by);
+          const lines = [
+            `${tc(`sector.${s.sector}`)} · ${t('criticality', { value: s.criticality })}`,
+            t('districtLine', { district: s.district }),
+            t('guards', { count: s.guards }),
+            t('guardedBy', { unit: unit ? `${unit.name} (${unit.contingent})` : s.guarded_by }),
+          ];
+          if (s.handover)
+            lines.push(
+              t('handover', {
+                agency: agencyName.get(s.handover.agency) ?? s.handover.agency,
+                state: tc(`handoverState.${s.handover.state}`),
+                date: f.date(s.handover.start),
+              }),
+            );
+          return lines;
+        };
         return {
           id: s.id,
           name: s.name,

@@ -27,8 +27,8 @@ export interface MapSite {
   district: string;
   lat: number;
   lon: number;
-  /** Lines for the popup under the name (sector, guards, unit, agency …), already in the user's language. */
-  details: string[];
+  /** Lines for the popup under the name (sector, guards, unit, agency …) in the user's language. */
+  details: () => string[];
 }
 
 export interface MapTexts {
@@ -59,8 +59,10 @@ export class OperationMap {
   private readonly svg = L.svg({ padding: 0.2 });
   private readonly grid = L.layerGroup();
   private readonly labels = L.layerGroup();
-  private readonly cluster: L.MarkerClusterGroup;
-  private readonly stateOf = new WeakMap<L.Marker, SiteState>();
+  private cluster: L.MarkerClusterGroup | null = null;
+  private readonly siteOf = new WeakMap<L.Marker, MapSite>();
+  /** One popup for every marker (5,000 bound popups would cost more than the markers themselves). */
+  private readonly popupLayer = L.popup({ maxWidth: 320, minWidth: 200, offset: [0, -6] });
   private area: L.Rectangle | null = null;
   private areaLabel: L.Marker | null = null;
   private texts: MapTexts;
@@ -110,15 +112,6 @@ export class OperationMap {
       .addTo(this.map);
     this.grid.addTo(this.map);
     this.labels.addTo(this.map);
-    this.cluster = L.markerClusterGroup({
-      maxClusterRadius: 32,
-      showCoverageOnHover: false,
-      spiderfyOnMaxZoom: true,
-      removeOutsideVisibleBounds: true,
-      animate: false,
-      iconCreateFunction: (c) => this.clusterIcon(c),
-    });
-    this.cluster.addTo(this.map);
     this.map.on('moveend', () => this.drawGrid());
     this.map.on('popupopen', (e) => {
       const link = e.popup.getElement()?.querySelector<HTMLAnchorElement>('a.map-site-link');
@@ -129,20 +122,34 @@ export class OperationMap {
   /** Draws the sites (replacing any drawn before) and returns how many markers are on the map. */
   setSites(sites: readonly MapSite[], area: MapArea | null, texts: MapTexts): number {
     this.texts = texts;
+    performance.mark('map:draw-start');
+    const stateName = Object.fromEntries(STATES.map((s) => [s, texts.state(s)])) as Record<SiteState, string>;
     const markers = sites.map((s) => {
       const m = L.marker([s.lat, s.lon], {
         icon: stateIcons[s.state],
-        title: `${s.name} — ${texts.state(s.state)}`,
-        alt: s.name,
+        title: `${s.name} — ${stateName[s.state]}`,
         keyboard: true,
         riseOnHover: true,
       });
-      this.stateOf.set(m, s.state);
-      m.bindPopup(() => this.popup(s), { maxWidth: 320, minWidth: 200 });
+      this.siteOf.set(m, s);
       return m;
     });
-    this.cluster.clearLayers();
-    this.cluster.addLayers(markers);
+    if (area && !this.fitted) {
+      this.map.fitBounds(toBounds(area.box), { padding: [12, 12] });
+      this.fitted = true;
+      // The cluster index is built for every zoom level the map allows: not for zooming out to the globe.
+      this.map.setMinZoom(Math.max(2, Math.floor(this.map.getZoom()) - 2));
+    }
+    this.map.closePopup(this.popupLayer);
+    if (!this.cluster) {
+      this.cluster = this.makeClusterGroup();
+      this.cluster.addLayers(markers);
+      this.cluster.addTo(this.map);
+    } else {
+      this.cluster.clearLayers();
+      this.cluster.addLayers(markers);
+    }
+    performance.measure('map:markers', 'map:draw-start');
 
     this.labels.clearLayers();
     for (const d of districtCentres(
@@ -163,8 +170,7 @@ export class OperationMap {
     this.area?.remove();
     this.areaLabel?.remove();
     if (area) {
-      const bounds = L.latLngBounds([area.box.south, area.box.west], [area.box.north, area.box.east]);
-      this.area = L.rectangle(bounds, {
+      this.area = L.rectangle(toBounds(area.box), {
         renderer: this.svg,
         pane: 'areaPane',
         interactive: false,
@@ -184,13 +190,34 @@ export class OperationMap {
           iconAnchor: [-4, -4],
         }),
       }).addTo(this.map);
-      if (!this.fitted) {
-        this.map.fitBounds(bounds, { padding: [12, 12] });
-        this.fitted = true;
-      }
     }
     this.drawGrid();
     return markers.length;
+  }
+
+  private makeClusterGroup(): L.MarkerClusterGroup {
+    const group = L.markerClusterGroup({
+      maxClusterRadius: 32,
+      disableClusteringAtZoom: 16,
+      showCoverageOnHover: false,
+      spiderfyOnMaxZoom: false,
+      removeOutsideVisibleBounds: true,
+      animate: false,
+      iconCreateFunction: (c) => this.clusterIcon(c),
+    });
+    // A marker's click, or Enter on a focused marker, reaches the group: open the one popup there.
+    const open = (e: L.LeafletEvent) => {
+      const layer = (e as { layer?: unknown }).layer;
+      const site = layer instanceof L.Marker ? this.siteOf.get(layer) : undefined;
+      if (!(layer instanceof L.Marker) || !site) return;
+      this.popupLayer.setLatLng(layer.getLatLng()).setContent(this.popup(site)).openOn(this.map);
+    };
+    group.on('click', open);
+    group.on('keypress', (e) => {
+      const key = e.originalEvent;
+      if (key.key === 'Enter' || key.keyCode === 13) open(e);
+    });
+    return group;
   }
 
   /** Leaflet measures its container; call when the container's size changes. */
@@ -215,7 +242,7 @@ export class OperationMap {
     glyph.textContent = STATE_GLYPH[s.state];
     state.append(` ${this.texts.state(s.state)}`);
     const list = box.appendChild(document.createElement('ul'));
-    for (const line of s.details) list.appendChild(document.createElement('li')).textContent = line;
+    for (const line of s.details()) list.appendChild(document.createElement('li')).textContent = line;
     const link = box.appendChild(document.createElement('a'));
     link.className = 'map-site-link';
     link.href = `/sites/${encodeURIComponent(s.id)}`;
@@ -231,7 +258,7 @@ export class OperationMap {
   /** A cluster: its count in a ring split by state (colour), and a text name for assistive technology. */
   private clusterIcon(c: L.MarkerCluster): L.DivIcon {
     const counts: Record<SiteState, number> = { protected: 0, joint_guard: 0, transferred: 0 };
-    for (const m of c.getAllChildMarkers()) counts[this.stateOf.get(m) ?? 'protected'] += 1;
+    for (const m of c.getAllChildMarkers()) counts[this.siteOf.get(m)?.state ?? 'protected'] += 1;
     const total = c.getChildCount();
     const el = document.createElement('div');
     el.className = 'map-cluster-ring';
@@ -305,6 +332,8 @@ export class OperationMap {
     }
   }
 }
+
+const toBounds = (b: Box) => L.latLngBounds([b.south, b.west], [b.north, b.east]);
 
 function textElement(tag: string, text: string): HTMLElement {
   const el = document.createElement(tag);

@@ -17,6 +17,24 @@ export async function fetchAllSites(signal?: AbortSignal): Promise<Site[]> {
   return [first, ...rest].flatMap((p) => p.items);
 }
 
+let prefetched: { at: number; sites: Promise<Site[]> } | null = null;
+
+/**
+ * Starts loading every site now (a page calls it when its code arrives, before React renders it); the
+ * next useAllSites() within a few seconds takes this answer instead of asking again.
+ */
+export function prefetchAllSites(): void {
+  const sites = fetchAllSites();
+  sites.catch(() => undefined);
+  prefetched = { at: Date.now(), sites };
+}
+
+function takePrefetched(): Promise<Site[]> | null {
+  const p = prefetched;
+  prefetched = null;
+  return p && Date.now() - p.at < 5000 ? p.sites : null;
+}
+
 /** All sites, kept current by live updates (any change to a site reloads the list, at most every 150 ms). */
 export function useAllSites() {
   const [sites, setSites] = useState<Site[] | undefined>(undefined);
@@ -27,7 +45,7 @@ export function useAllSites() {
     const c = new AbortController();
     ctrl.current?.abort();
     ctrl.current = c;
-    fetchAllSites(c.signal)
+    (takePrefetched() ?? fetchAllSites(c.signal))
       .then((s) => {
         if (!c.signal.aborted) {
           setSites(s);
