@@ -1,7 +1,9 @@
 /**
  * Planner benchmark: generated operations of 50, 200, 1,000 and 5,000 sites (fixed seeds). For each size,
  * in a fresh child process so that peak memory is the run's own: the planner, then HiGHS alone on the
- * time-indexed model with a single weighted objective (big-M·W + person-days), with the same time limit.
+ * time-indexed model with a single weighted objective (big-M·W + person-days), with the same time limit,
+ * then HiGHS alone again until it reaches the planner's objective (its objective_target), capped at ten
+ * times the planner's wall time and at BENCH_PLAN_HIGHS_CAP_MS (default 60 s): "> cap" when it does not.
  *
  *   npm run bench:plan                 all sizes
  *   npm run bench:plan -- 50 200       chosen sizes
@@ -101,6 +103,8 @@ interface Row {
   pdBound: string;
   gap: string;
   status: string;
+  /** HiGHS alone to the planner's objective: whether it got there within the cap. */
+  reached?: boolean;
 }
 
 async function runPlanner(n: number): Promise<Row> {
@@ -129,7 +133,12 @@ async function runPlanner(n: number): Promise<Row> {
   };
 }
 
-async function runHighsAlone(n: number): Promise<Row> {
+/** HiGHS alone until its incumbent is as good as (W, person-days), or `capMs`. */
+async function runHighsToTarget(n: number, w: number, pd: number, capMs: number): Promise<Row> {
+  return runHighsAlone(n, { w, pd, capMs });
+}
+
+async function runHighsAlone(n: number, target?: { w: number; pd: number; capMs: number }): Promise<Row> {
   const scenario = generateOperation(n);
   const t0 = performance.now();
   const p = buildProblem(scenario);
@@ -145,8 +154,12 @@ async function runHighsAlone(n: number): Promise<Row> {
   const m = buildTimeIndexedModel(p, es, ls, horizon, bigM);
   const runner = new HighsRunner();
   const out = await runner.solve(m.model, {
-    timeLimitMs: Math.max(100, timeLimitMs(n) - (performance.now() - t0)),
+    timeLimitMs: target
+      ? Math.max(100, target.capMs - (performance.now() - t0))
+      : Math.max(100, timeLimitMs(n) - (performance.now() - t0)),
     mip: true,
+    // Stop at an incumbent as good as the planner's: bigM·W + person-days at most the planner's.
+    ...(target ? { options: { objective_target: bigM * target.w + target.pd + 0.5 } } : {}),
   });
   await runner.close();
   const ms = performance.now() - t0;
@@ -175,9 +188,15 @@ async function runHighsAlone(n: number): Promise<Row> {
     if (x && String(bw) === w) gap = pct(Number(pd), Number(pdBound));
     else if (x) gap = 'W open';
   }
+  const reached =
+    target !== undefined &&
+    w !== '-' &&
+    (Number(w) < target.w || (Number(w) === target.w && Number(pd) <= target.pd));
   return {
     sites: n,
-    who: `HiGHS alone (${countTimeIndexedColumns(p, es, ls)} cols)`,
+    who: target
+      ? `HiGHS alone to the planner's objective (cap ${(target.capMs / 1000).toFixed(0)} s)`
+      : `HiGHS alone (${countTimeIndexedColumns(p, es, ls)} cols)`,
     ms,
     peakMb: process.resourceUsage().maxRSS / 1024,
     w,
@@ -185,8 +204,12 @@ async function runHighsAlone(n: number): Promise<Row> {
     pd,
     pdBound,
     gap,
-    status:
-      out.kind === 'optimal'
+    ...(target ? { reached } : {}),
+    status: target
+      ? reached
+        ? 'reached'
+        : 'not reached'
+      : out.kind === 'optimal'
         ? 'optimal'
         : out.kind === 'limit'
           ? x
@@ -205,7 +228,12 @@ async function main() {
   const args = process.argv.slice(2);
   if (args[0] === '--one') {
     const n = Number(args[1]);
-    const row = args[2] === 'highs' ? await runHighsAlone(n) : await runPlanner(n);
+    const row =
+      args[2] === 'highs'
+        ? await runHighsAlone(n)
+        : args[2] === 'target'
+          ? await runHighsToTarget(n, Number(args[3]), Number(args[4]), Number(args[5]))
+          : await runPlanner(n);
     process.stdout.write(JSON.stringify(row) + '\n');
     return;
   }
@@ -231,31 +259,46 @@ async function main() {
   ];
   const rows: string[][] = [];
   const self = fileURLToPath(import.meta.url);
+  const capLimit = Number(process.env['BENCH_PLAN_HIGHS_CAP_MS'] ?? 60_000);
+  const speedups: string[] = [];
+  const run = (args: string[]): Row => {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--one', ...args], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
+    return JSON.parse(out.trim().split('\n').pop() ?? '{}') as Row;
+  };
+  const show = (row: Row, ms?: string) => {
+    rows.push([
+      String(row.sites),
+      row.who,
+      ms ?? row.ms.toFixed(0),
+      row.peakMb.toFixed(0),
+      row.w,
+      row.wBound,
+      row.pd,
+      row.pdBound,
+      row.gap,
+      row.status,
+    ]);
+    console.log(rows[rows.length - 1]?.join(' | '));
+  };
   for (const n of sizes) {
-    for (const who of ['planner', 'highs']) {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--one', String(n), who], {
-        encoding: 'utf8',
-        maxBuffer: 1 << 24,
-      });
-      const row = JSON.parse(out.trim().split('\n').pop() ?? '{}') as Row;
-      rows.push([
-        String(row.sites),
-        row.who,
-        row.ms.toFixed(0),
-        row.peakMb.toFixed(0),
-        row.w,
-        row.wBound,
-        row.pd,
-        row.pdBound,
-        row.gap,
-        row.status,
-      ]);
-      console.log(rows[rows.length - 1]?.join(' | '));
-    }
+    const planner = run([String(n), 'planner']);
+    show(planner);
+    show(run([String(n), 'highs']));
+    if (planner.w === '-') continue;
+    const cap = Math.min(capLimit, Math.max(1000, planner.ms * 10));
+    const target = run([String(n), 'target', planner.w, planner.pd, String(Math.round(cap))]);
+    show(target, target.reached ? target.ms.toFixed(0) : `> ${cap.toFixed(0)}`);
+    speedups.push(
+      `${n} sites: HiGHS alone ${target.reached ? `took ${(target.ms / planner.ms).toFixed(1)}×` : `did not reach it in ${(cap / planner.ms).toFixed(1)}×`} the planner's time to reach the planner's plan`,
+    );
   }
   console.log('\n| ' + header.join(' | ') + ' |');
   console.log('|' + header.map(() => '---').join('|') + '|');
   for (const r of rows) console.log('| ' + r.join(' | ') + ' |');
+  console.log('\n' + speedups.join('\n'));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
