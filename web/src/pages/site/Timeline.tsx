@@ -59,47 +59,48 @@ export function Timeline({
   useLiveRefetch(audit.refetch, (c) => c.entity === 'site' && c.id === site.id);
   const agencyName = (id: string) => agencies.get(id)?.name ?? id;
 
+  // The site's own dates (also what an import recorded), then, for roles that read the log, each recorded
+  // step with who took it and when.
   const events: Event[] = [];
-  if (audit.data) {
-    for (const e of audit.data.items)
+  if (site.protected_since)
+    events.push({
+      key: 'protected',
+      when: site.protected_since,
+      text: t('timeline.protected', { unit: units.get(site.guarded_by)?.name ?? site.guarded_by }),
+    });
+  const h = site.handover;
+  if (h) {
+    events.push({
+      key: 'start',
+      when: h.start,
+      text:
+        h.state === 'planned'
+          ? t('timeline.planned', { agency: agencyName(h.agency) })
+          : t('timeline.jointGuard', { agency: agencyName(h.agency) }),
+    });
+    if (h.transfer) {
+      const lastSignature =
+        (h.signatures ?? [])
+          .map((x) => x.signed_at)
+          .sort()
+          .pop() ?? '';
+      events.push({
+        key: 'transfer',
+        when: h.transfer,
+        order: lastSignature > h.transfer ? `${lastSignature}~` : h.transfer,
+        text: t('timeline.transferred'),
+      });
+    }
+  }
+  for (const e of audit.data?.items ?? [])
+    if (e.action !== 'site.sign_transfer' && e.action !== 'site.transfer')
+      // Signatures are listed from the site itself, with the signer's name.
       events.push({
         key: `a${e.seq}`,
         when: e.at,
         text: KNOWN.has(e.action) ? t(`timeline.audit.${e.action.slice(5)}`) : e.action,
         who: e.actor,
       });
-  } else {
-    if (site.protected_since)
-      events.push({
-        key: 'protected',
-        when: site.protected_since,
-        text: t('timeline.protected', { unit: units.get(site.guarded_by)?.name ?? site.guarded_by }),
-      });
-    const h = site.handover;
-    if (h) {
-      events.push({
-        key: 'start',
-        when: h.start,
-        text:
-          h.state === 'planned'
-            ? t('timeline.planned', { agency: agencyName(h.agency) })
-            : t('timeline.jointGuard', { agency: agencyName(h.agency) }),
-      });
-      if (h.transfer) {
-        const lastSignature =
-          (h.signatures ?? [])
-            .map((x) => x.signed_at)
-            .sort()
-            .pop() ?? '';
-        events.push({
-          key: 'transfer',
-          when: h.transfer,
-          order: lastSignature > h.transfer ? `${lastSignature}~` : h.transfer,
-          text: t('timeline.transferred'),
-        });
-      }
-    }
-  }
   for (const s of site.handover?.signatures ?? [])
     events.push({
       key: `sig-${s.side}`,
