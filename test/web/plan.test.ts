@@ -172,7 +172,7 @@ describeInBrowser('Plan page', () => {
   it('lets an observer read the plans but not run or adopt them', async () => {
     const { context, page, errors } = await open(browser, server, 'en', 'observer');
     await page.locator('[data-testid=gantt]').waitFor();
-    await page.getByText('Observers read the plans').waitFor();
+    await page.getByText('Your role reads the plans').waitFor();
     expect(await page.locator('[data-testid=run-planner]').count()).toBe(0);
     expect(await page.locator('[data-testid=adopt]').count()).toBe(0);
     expect(errors).toEqual([]);

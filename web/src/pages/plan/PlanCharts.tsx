@@ -124,7 +124,13 @@ export function CapacityChart({
             stroke="var(--border)"
             minTickGap={14}
           />
-          <YAxis allowDecimals={false} tick={axis} stroke="var(--border)" width={48} />
+          <YAxis
+            allowDecimals={false}
+            tick={axis}
+            stroke="var(--border)"
+            width={56}
+            tickFormatter={(v: number) => f.number(v)}
+          />
           <Tooltip
             {...tooltipStyle}
             labelFormatter={(d: unknown) => (typeof d === 'string' ? f.date(d) : '')}
@@ -210,7 +216,13 @@ export function BurndownChart(props: {
             stroke="var(--border)"
             minTickGap={14}
           />
-          <YAxis allowDecimals={false} tick={axis} stroke="var(--border)" width={40} />
+          <YAxis
+            allowDecimals={false}
+            tick={axis}
+            stroke="var(--border)"
+            width={44}
+            tickFormatter={(v: number) => f.number(v)}
+          />
           <Tooltip
             {...tooltipStyle}
             labelFormatter={(d: unknown) => (typeof d === 'string' ? f.date(d) : '')}

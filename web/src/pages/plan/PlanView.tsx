@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
 import type { WhatIf } from '../../../../src/core/plan/what-if.ts';
 import { describeWhatIf } from '../../../../src/core/plan/what-if.ts';
+import { POLICY } from '../../../../src/core/auth/policy.ts';
 import { api } from '../../api/client.ts';
 import { useLive, useLiveRefetch } from '../../api/live.ts';
 import { useOperation } from '../../api/operation.tsx';
@@ -81,8 +82,11 @@ export default function PlanView() {
   const siteName = useCallback((id: string) => siteMap.get(id)?.name ?? id, [siteMap]);
   const describe = useDescribeWhatIf(agencyName, siteName);
 
-  // The policy (src/core/auth/policy.ts): plans are run and adopted by the force command.
-  const canPlan = role === 'administrator' || role === 'force_command';
+  // The server's own policy table decides who may run and adopt plans; the page offers exactly that.
+  const may = (action: 'plan.run' | 'plan.adopt') =>
+    role !== null && (POLICY[action].roles as readonly string[]).includes(role);
+  const canPlan = may('plan.run');
+  const canAdopt = may('plan.adopt');
 
   return (
     <div className="plan-page">
@@ -109,7 +113,7 @@ export default function PlanView() {
       {selected.data && selected.data.id === selectedId ? (
         <SelectedPlan
           run={selected.data}
-          canAdopt={canPlan}
+          canAdopt={canAdopt}
           onAdopted={() => {
             runs.refetch();
             selected.refetch();

@@ -507,7 +507,12 @@ function FacilityOutput({
                   stroke="var(--border)"
                   minTickGap={12}
                 />
-                <YAxis tick={axis} stroke="var(--border)" width={44} />
+                <YAxis
+                  tick={axis}
+                  stroke="var(--border)"
+                  width={48}
+                  tickFormatter={(v: number) => f.number(v)}
+                />
                 <Tooltip
                   {...tooltipStyle}
                   labelFormatter={(d: unknown) => (typeof d === 'string' ? f.date(d) : '')}
