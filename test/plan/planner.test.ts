@@ -317,7 +317,7 @@ describe('LP rounding', () => {
 });
 
 describe('relaxations and bounds', () => {
-  it('the agency-aggregated LP and its Lagrangian bound, with its duals or any prices, never exceed the optimum', async () => {
+  it('the agency-aggregated LP, its MIP and its Lagrangian bound (LP duals or any prices) never exceed the optimum', async () => {
     let checked = 0;
     const runner = new HighsRunner();
     try {
@@ -336,6 +336,11 @@ describe('relaxations and bounds', () => {
           if (lp.kind !== 'optimal' || !lp.rowDual) return;
           checked++;
           expect(lp.objective).toBeLessThanOrEqual(best.pd + 1e-6);
+          // As a MIP (the planner's proof step on small models) it stays a relaxation too.
+          const compact = buildTimeIndexedModel(p, es, ls, best.w, undefined, false, undefined, true);
+          const mip = await runner.solve(compact.model, { timeLimitMs: 10_000, mip: true });
+          expect(mip.kind).toBe('optimal');
+          if (mip.kind === 'optimal') expect(mip.bound).toBeLessThanOrEqual(best.pd + 1e-6);
           let minDay = Infinity;
           let maxDay = -Infinity;
           for (const site of p.sites) {
