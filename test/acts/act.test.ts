@@ -9,6 +9,7 @@ import { loadHandoverAct, renderHandoverActPdf } from '../../src/server/act-pdf.
 import { buildApp, type App } from '../../src/server/app.ts';
 import { DEMO_ACTOR, HandoverService } from '../../src/service/service.ts';
 import { openStore } from '../../src/store/db.ts';
+import { signInAsAdministrator } from '../support/auth.ts';
 import { backends } from '../support/backends.ts';
 import { transferBySignatures } from '../signatures/support.ts';
 import { demoScenario } from '../support/scenarios.ts';
@@ -87,6 +88,7 @@ describe.each(backends)('handover act on $name', (backend) => {
     cleanup = opened.cleanup;
     svc = new HandoverService(opened.store, () => now);
     app = await buildApp({ service: svc, security: { rateLimitPerMinute: 0 } });
+    await signInAsAdministrator(app, opened.store);
   });
   afterEach(async () => {
     await app.close();
@@ -248,5 +250,5 @@ describe('handover act command', () => {
     expect(notYet.stderr).toMatch(/tpp-2/);
     expect(handover('act', 'nowhere').status).toBe(4);
     expect(handover('act', SITE, '--lang', 'de').status).toBe(2);
-  });
+  }, 120_000); // five CLI starts, each loading TypeScript through tsx
 });
