@@ -96,6 +96,8 @@ describeInBrowser('Plan page', () => {
     await page.getByRole('heading', { name: 'What binds the plan' }).waitFor();
 
     await page.setViewportSize({ width: 1366, height: 768 });
+    await page.getByText('Show the plan as a table').click();
+    await page.locator('h1').scrollIntoViewIfNeeded();
     await screenshot(page, 'plan', 'en');
     await page.screenshot({ path: 'test-results/screenshots/plan-en-full.png', fullPage: true });
     expect(await axeViolations(page)).toEqual([]);
@@ -121,6 +123,7 @@ describeInBrowser('Plan page', () => {
     const run = await runPlanner(page);
     await page.getByRole('heading', { name: `What the changes do: plan 1 → plan ${run.id}` }).waitFor();
     await page.locator('.whatif-result .plan-diff dl').waitFor();
+    await page.screenshot({ path: 'test-results/screenshots/plan-en-whatif.png' });
 
     // Two versions: the comparison shows the withdrawal of both.
     const compare = page.locator('section', {
@@ -163,6 +166,7 @@ describeInBrowser('Plan page', () => {
     // Dates in Russian, in the operation's calendar.
     expect(await page.locator('[data-testid=withdrawal-date]').textContent()).toMatch(/^\d{1,2} янв\. 2022/);
     await page.setViewportSize({ width: 1366, height: 768 });
+    await page.locator('h1').scrollIntoViewIfNeeded();
     await screenshot(page, 'plan', 'ru');
     expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);

@@ -469,77 +469,81 @@ function SelectedPlan(props: {
   return (
     <section className="selected-plan" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>{t('selected.title', { id: run.id })}</h2>
-      <div className="panel plan-summary">
-        <dl className="figures">
-          <div>
-            <dt>{t('selected.status')}</dt>
-            <dd>
-              <span className={`plan-status ${plan.status}`}>{t(`status.${plan.status}`)}</span>
-            </dd>
-          </div>
-          <div>
-            <dt>{t('selected.withdrawal')}</dt>
-            <dd data-testid="withdrawal-date">{plan.withdrawal_date ? f.date(plan.withdrawal_date) : '—'}</dd>
-          </div>
-          <div>
-            <dt>{t('selected.personDays')}</dt>
-            <dd>{plan.objective ? f.number(plan.objective.force_person_days) : '—'}</dd>
-          </div>
-          <div>
-            <dt>{t('selected.bound')}</dt>
-            <dd>
-              {plan.bound
-                ? t('selected.boundValue', {
-                    date: operation
-                      ? f.date(addDays(operation.start, plan.bound.withdrawal_day))
-                      : plan.bound.withdrawal_day,
-                    pd: f.number(plan.bound.force_person_days),
-                  })
-                : '—'}
-            </dd>
-          </div>
-          <div>
-            <dt>{t('selected.handovers')}</dt>
-            <dd>{f.number(plan.handovers.length)}</dd>
-          </div>
-        </dl>
-        <p className="muted">
-          {plan.status === 'optimal'
-            ? t('selected.optimalNote')
-            : plan.status === 'feasible' && gap
-              ? t('selected.gapNote', { days: gap.days, pd: f.number(gap.pd) })
-              : plan.status === 'infeasible'
-                ? t('selected.infeasibleNote')
-                : null}
-        </p>
-        {run.request.what_if.length ? (
-          <p>
-            {t('selected.whatIf')}{' '}
-            {(parseChanges(run.request.what_if) ?? []).map(props.describe).join('; ') ||
-              run.request.what_if.join('; ')}
+      <div className="plan-overview">
+        <div className="panel plan-summary">
+          <dl className="figures">
+            <div>
+              <dt>{t('selected.status')}</dt>
+              <dd>
+                <span className={`plan-status ${plan.status}`}>{t(`status.${plan.status}`)}</span>
+              </dd>
+            </div>
+            <div>
+              <dt>{t('selected.withdrawal')}</dt>
+              <dd data-testid="withdrawal-date">
+                {plan.withdrawal_date ? f.date(plan.withdrawal_date) : '—'}
+              </dd>
+            </div>
+            <div>
+              <dt>{t('selected.personDays')}</dt>
+              <dd>{plan.objective ? f.number(plan.objective.force_person_days) : '—'}</dd>
+            </div>
+            <div>
+              <dt>{t('selected.bound')}</dt>
+              <dd>
+                {plan.bound
+                  ? t('selected.boundValue', {
+                      date: operation
+                        ? f.date(addDays(operation.start, plan.bound.withdrawal_day))
+                        : plan.bound.withdrawal_day,
+                      pd: f.number(plan.bound.force_person_days),
+                    })
+                  : '—'}
+              </dd>
+            </div>
+            <div>
+              <dt>{t('selected.handovers')}</dt>
+              <dd>{f.number(plan.handovers.length)}</dd>
+            </div>
+          </dl>
+          <p className="muted">
+            {plan.status === 'optimal'
+              ? t('selected.optimalNote')
+              : plan.status === 'feasible' && gap
+                ? t('selected.gapNote', { days: gap.days, pd: f.number(gap.pd) })
+                : plan.status === 'infeasible'
+                  ? t('selected.infeasibleNote')
+                  : null}
           </p>
-        ) : null}
-        <Adopt run={run} canAdopt={props.canAdopt} onAdopted={props.onAdopted} />
-      </div>
+          {run.request.what_if.length ? (
+            <p>
+              {t('selected.whatIf')}{' '}
+              {(parseChanges(run.request.what_if) ?? []).map(props.describe).join('; ') ||
+                run.request.what_if.join('; ')}
+            </p>
+          ) : null}
+          <Adopt run={run} canAdopt={props.canAdopt} onAdopted={props.onAdopted} />
+        </div>
 
-      <section className="panel" aria-labelledby={`${id}-why`}>
-        <h3 id={`${id}-why`}>{t('reasons.title')}</h3>
-        {plan.reasons.length ? (
-          <ul className="reasons">
-            {plan.reasons.map((r, i) => (
-              <li key={i}>
-                <span className={`constraint c-${r.constraint}`}>
-                  {t(`constraint.${r.constraint}`, { defaultValue: r.constraint })}
-                </span>{' '}
-                <span lang="en">{r.message}</span>
-              </li>
-            ))}
-          </ul>
-        ) : (
-          <p className="muted">{t('reasons.none')}</p>
-        )}
-        {plan.reasons.length ? <p className="muted small">{t('reasons.languageNote')}</p> : null}
-      </section>
+        <section className="panel" aria-labelledby={`${id}-why`}>
+          <h3 id={`${id}-why`}>{t('reasons.title')}</h3>
+          {plan.reasons.length ? (
+            <ul className="reasons">
+              {plan.reasons.map((r, i) => (
+                <li key={i}>
+                  <span className={`constraint c-${r.constraint}`}>
+                    {t(`constraint.${r.constraint}`, { defaultValue: r.constraint })}
+                  </span>{' '}
+                  <span lang="en">{r.message}</span>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">{t('reasons.none')}</p>
+          )}
+          {plan.reasons.length ? <p className="muted small">{t('reasons.languageNote')}</p> : null}
+        </section>
+      </div>
 
       {plan.handovers.length ? (
         <section className="panel" aria-labelledby={`${id}-gantt`}>
