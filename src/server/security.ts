@@ -32,6 +32,16 @@ export const SESSION_PREFIX = '/api/session';
 type Directives = Record<string, string[]>;
 
 /**
+ * A connected deployment may give the map a tile server (VITE_MAP_TILES_URL, read by the build and by the
+ * map page); its origin is then allowed for images, `{s}` subdomains as a wildcard. A relative URL needs
+ * nothing ('self'); anything that is not a plain http(s) origin is ignored rather than put into the policy.
+ */
+export function tileSources(url: string | undefined): string[] {
+  const origin = /^(https?:\/\/[^/?#]+)/i.exec(url?.trim() ?? '')?.[1]?.replace(/\{s\}/g, '*');
+  return origin && /^https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d+)?$/i.test(origin) ? [origin] : [];
+}
+
+/**
  * For the app and everything else served from this origin (a React build from the same origin passes
  * it: its scripts and stylesheets are files, and React's `style` props go through the CSSOM, which CSP
  * does not govern). No 'upgrade-insecure-requests': the server is also run over plain HTTP on a LAN,
@@ -42,7 +52,7 @@ const APP_DIRECTIVES: Directives = {
   'script-src': ["'self'"],
   'script-src-attr': ["'none'"],
   'style-src': ["'self'"],
-  'img-src': ["'self'", 'data:', 'blob:'],
+  'img-src': ["'self'", 'data:', 'blob:', ...tileSources(process.env['VITE_MAP_TILES_URL'])],
   'font-src': ["'self'"],
   'connect-src': ["'self'"],
   'frame-ancestors': ["'none'"],
