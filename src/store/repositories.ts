@@ -526,17 +526,6 @@ export async function sitesOfUnit(db: Db, unit: UnitId): Promise<Site[]> {
   );
 }
 
-export async function countSitesByState(db: Db): Promise<Record<SiteState, number>> {
-  const rows = await db
-    .selectFrom('sites')
-    .select(['state', (eb) => eb.fn.countAll<number | string>().as('n')])
-    .groupBy('state')
-    .execute();
-  const out: Record<SiteState, number> = { protected: 0, joint_guard: 0, transferred: 0 };
-  for (const r of rows) out[r.state as SiteState] = Number(r.n);
-  return out;
-}
-
 // ── incidents, indicators, restrictions, output ───────────────────────────────────────────────────────────
 
 function incidentRowToIncident(r: IncidentTable): Incident {
