@@ -134,11 +134,12 @@ describeInBrowser('board', () => {
 
     const row = page.locator('tr[data-site=zhetysu-bread-store]');
     await row.waitFor({ timeout: 3_000 });
-    expect(await row.getAttribute('class')).toMatch(/\bchanged\b/);
+    // The row comes first; the highlight follows with the day's changes (GET /api/status).
+    await expect.poll(() => row.getAttribute('class'), { timeout: 3_000 }).toMatch(/\bchanged\b/);
     await expect.poll(() => count(page, 'all'), { timeout: 3_000 }).toBe(15);
     await expect.poll(() => count(page, 'changed'), { timeout: 3_000 }).toBe(changedBefore + 1);
     // The new site sorts first (changed in the last 24 hours) and the page was never reloaded.
-    expect(await rows(page).first().getAttribute('data-site')).toBe('zhetysu-bread-store');
+    await expect.poll(() => rows(page).first().getAttribute('data-site')).toBe('zhetysu-bread-store');
     expect(page.url()).toBe(url);
 
     await page.getByRole('button', { name: /Changed in 24 h/ }).click();
