@@ -34,6 +34,7 @@ import { sitePath } from '../../paths.ts';
 import { useAllSites } from '../map/useAllSites.ts';
 import { datesBetween, dayNumber, maxDate, minDate, todayIn } from '../plan/days.ts';
 import { ChartFigure } from '../plan/PlanCharts.tsx';
+import { useWidth } from '../plan/useWidth.ts';
 import '../plan/plan.css';
 import './situation.css';
 
@@ -369,35 +370,122 @@ function Restrictions({ items }: { items: Restriction[] }) {
     return { cls: 'active', text: t('restrictions.endsIn', { count: left }) };
   };
   return (
-    <div className="table-scroll">
-      <table className="data">
-        <caption className="visually-hidden">{t('restrictions.caption')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('col.restriction')}</th>
-            <th scope="col">{t('col.description')}</th>
-            <th scope="col">{t('col.from')}</th>
-            <th scope="col">{t('col.until')}</th>
-            <th scope="col">{t('col.status')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {sorted.map((r) => {
-            const s = status(r);
-            return (
-              <tr key={r.id}>
-                <th scope="row">{t(`restriction.${r.kind}`)}</th>
-                <td>{r.description}</td>
-                <td className="date">{f.date(r.from)}</td>
-                <td className="until">{r.until ? f.date(r.until) : t('restrictions.noEnd')}</td>
-                <td>
-                  <span className={`restriction-status ${s.cls}`}>{s.text}</span>
-                </td>
-              </tr>
-            );
+    <>
+      <RestrictionBars items={sorted} />
+      <div className="table-scroll">
+        <table className="data">
+          <caption className="visually-hidden">{t('restrictions.caption')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('col.restriction')}</th>
+              <th scope="col">{t('col.description')}</th>
+              <th scope="col">{t('col.from')}</th>
+              <th scope="col">{t('col.until')}</th>
+              <th scope="col">{t('col.status')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sorted.map((r) => {
+              const s = status(r);
+              return (
+                <tr key={r.id}>
+                  <th scope="row">{t(`restriction.${r.kind}`)}</th>
+                  <td>{r.description}</td>
+                  <td className="date">{f.date(r.from)}</td>
+                  <td className="until">{r.until ? f.date(r.until) : t('restrictions.noEnd')}</td>
+                  <td>
+                    <span className={`restriction-status ${s.cls}`}>{s.text}</span>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+/**
+ * Each restriction as a bar from its first to its last day, on one date axis: when they end, at a glance.
+ * An image for assistive technology (the table below carries the same dates).
+ */
+function RestrictionBars({ items }: { items: Restriction[] }) {
+  const { t } = useTranslation('situation');
+  const f = useFormat();
+  const operation = useOperation();
+  const [ref, width] = useWidth<HTMLDivElement>();
+  const titleId = useId();
+  let first = items[0]!.from;
+  let last = items[0]!.until ?? items[0]!.from;
+  for (const r of items) {
+    first = minDate(first, r.from);
+    last = maxDate(last, r.until ?? r.from);
+  }
+  const today = todayIn(operation?.timezone ?? 'UTC');
+  const openEnded = items.some((r) => !r.until);
+  if (openEnded) last = maxDate(last, today);
+  const days = datesBetween(first, last);
+  const labelW = Math.min(240, Math.round(width * 0.22));
+  const dayW = (width - labelW - 16) / Math.max(1, days.length);
+  const x = (d: string) => labelW + (dayNumber(d) - dayNumber(first)) * dayW;
+  const ROW = 26;
+  const height = 24 + items.length * ROW + 4;
+  const every = Math.max(1, Math.ceil(56 / dayW));
+  return (
+    <div ref={ref} className="restriction-bars">
+      <svg
+        role="img"
+        aria-labelledby={titleId}
+        width={width}
+        height={height}
+        viewBox={`0 0 ${width} ${height}`}
+      >
+        <title id={titleId}>
+          {t('restrictions.barsTitle', {
+            list: items
+              .map(
+                (r) =>
+                  `${t(`restriction.${r.kind}`)}: ${f.date(r.from)} – ${r.until ? f.date(r.until) : t('restrictions.noEnd')}`,
+              )
+              .join('; '),
           })}
-        </tbody>
-      </table>
+        </title>
+        {days.map((d, i) =>
+          i % every === 0 ? (
+            <text key={d} className="gantt-axis" x={x(d) + dayW / 2} y={14} textAnchor="middle">
+              {f.day(d)}
+            </text>
+          ) : null,
+        )}
+        {items.map((r, i) => {
+          const y = 22 + i * ROW;
+          const end = r.until ? x(r.until) + dayW : x(last) + dayW;
+          return (
+            <g key={r.id}>
+              <text className="gantt-label" x={4} y={y + ROW / 2 + 4}>
+                {t(`restriction.${r.kind}`)}
+              </text>
+              <rect
+                className="restriction-bar"
+                x={x(r.from)}
+                y={y + 4}
+                width={Math.max(2, end - x(r.from))}
+                height={ROW - 8}
+                rx={3}
+              />
+              {r.until ? (
+                <text className="restriction-until" x={end - 4} y={y + ROW / 2 + 4} textAnchor="end">
+                  {f.day(r.until)}
+                </text>
+              ) : null}
+            </g>
+          );
+        })}
+        {today >= first && today <= last ? (
+          <line className="gantt-today" x1={x(today)} x2={x(today)} y1={18} y2={height} />
+        ) : null}
+      </svg>
     </div>
   );
 }
