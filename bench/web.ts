@@ -111,7 +111,7 @@ async function main() {
   );
   console.log();
 
-  ensureWebBuilt();
+  ensureWebBuilt({ force: true }); // what is measured is a fresh production build
   const js = initialJs();
 
   const dir = mkdtempSync(join(tmpdir(), 'handover-bench-web-'));

@@ -46,9 +46,9 @@ function newestMtime(path: string): number {
  * Builds the web app when web/dist is missing or older than its sources (HANDOVER_WEB_PREBUILT=1: never). The build goes to a scratch
  * directory and is swapped in whole, so a server reading web/dist never sees half a build.
  */
-export function ensureWebBuilt(): void {
+export function ensureWebBuilt(opts: { force?: boolean } = {}): void {
   // Set by someone who built web/dist themselves and wants it served as it is.
-  if (process.env['HANDOVER_WEB_PREBUILT'] === '1') return;
+  if (process.env['HANDOVER_WEB_PREBUILT'] === '1' && !opts.force) return;
   const dist = join(ROOT, 'web', 'dist');
   const index = join(dist, 'index.html');
   const sources = Math.max(
@@ -56,7 +56,7 @@ export function ensureWebBuilt(): void {
     newestMtime(join(ROOT, 'web', 'index.html')),
     newestMtime(join(ROOT, 'vite.config.ts')),
   );
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  if (!opts.force && existsSync(index) && statSync(index).mtimeMs >= sources) return;
   const scratch = join(ROOT, 'node_modules', '.cache', `handover-web-${process.pid}`);
   mkdirSync(join(ROOT, 'node_modules', '.cache'), { recursive: true });
   const r = spawnSync(
@@ -65,6 +65,8 @@ export function ensureWebBuilt(): void {
     {
       cwd: ROOT,
       encoding: 'utf8',
+      // The production build, always: vitest sets NODE_ENV=test, with which Vite would build React's dev runtime.
+      env: { ...process.env, NODE_ENV: 'production' },
     },
   );
   if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`);
