@@ -78,12 +78,15 @@ export interface PlanOptions {
  * (3) constructive plans (list scheduling and unit insertion under several priority rules, with a
  * final-capacity packing guard); (4) the Lagrangian bound on person-days and its relaxed plan as
  * guidance, then a day-trading local search; (5) HiGHS in a worker: MIP or LP infeasibility below the
- * best W, LP relaxation for the bound and rounding, the whole MIP when small, otherwise re-solving a few
- * units at a time. On models too large for the whole MIP, when the budget allows (the LP estimated at
- * under 35 % of it), the LP relaxation with strong release rows at the lowest W starts in the worker
- * alongside stages (3)–(4) and is rounded: units the LP schedules whole are fixed, the others re-solved
- * as a MIP (`roundLpSolution`); at 1,000 sites this gives 0.1–0.2 % above the LP bound in 5 s, against
- * 1.2 % before (bench, 2 cores). At 2 s the LP (about 1.2–1.8 s there) does not fit and is not started.
+ * best W, LP relaxation for the bound and rounding, on small models the agency-aggregated MIP (a bound)
+ * and then the whole MIP, otherwise re-solving a few units at a time. On models too large for the whole
+ * MIP, when the LP is expected within 75 % of the budget, the LP of the agency-aggregated relaxation
+ * (same bound as the full LP at 1,000 sites, half the time) at the lowest W starts in the worker
+ * alongside stages (3)–(4); list scheduling by its mean start days rounds it (0.3–0.5 % above the bound
+ * at 1,000 sites), then its fractional units are re-solved around the best plan. Operations too large for
+ * that LP (5,000 sites) get LPs of groups of about 1,000 sites with their share of the capacity: their
+ * mean starts guide list scheduling, and their duals price a Lagrangian bound of the whole relaxation
+ * (`familyLagrangeBound`, proven for any prices; 0.07 % below the full LP with all groups solved).
  * Every plan kept passes `verifySchedule`; `optimal` only when both bounds are met.
  */
 export async function planHandovers(scenario: Scenario, options: PlanOptions = {}): Promise<Plan> {
@@ -128,6 +131,7 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   // The LP relaxation (strong release rows) at the lowest possible W starts now on the worker's core, so
   // that it is ready when the heuristics end: it gives the person-days bound and a plan to round.
   let earlyLp: Promise<{ m: TimeIndexedModel; out: SolveOutcome; w: number }> | undefined;
+  let groupGuide: Promise<GroupGuidance | undefined> | undefined;
   if ((options.exactColumnLimit ?? 1) > 0 && p.sites.length > 0) {
     const lsLow = latestStarts(p, order, wLow);
     const colsLow = countTimeIndexedColumns(p, es, lsLow);
@@ -141,6 +145,9 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
       colsLow <= (options.roundingColumnLimit ?? 40_000) &&
       colsLow * 0.05 < budget * 0.75
     ) {
+      // First, queued ahead of it, the LP of a sample of about 200 sites: its prices give a proven bound
+      // within seconds even when the whole LP does not finish (a loaded machine).
+      groupGuide = groupLpGuidance(p, es, lsLow, wLow, runner, 200, started + budget * 0.75, 1);
       // Agencies aggregated (Hall's condition per union of agency sets): the same bound at 1,000 sites
       // (184,850.8 against 184,851.0) from a model a third the size, solved in half the time.
       const m = buildTimeIndexedModel(p, es, lsLow, wLow, undefined, true, undefined, true);
@@ -152,7 +159,6 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   }
   // Too large for one LP in the budget: LPs of groups of about 1,000 sites, each with its share of the
   // capacity, guide list scheduling, and their row prices give a Lagrangian bound of the whole.
-  let groupGuide: Promise<GroupGuidance | undefined> | undefined;
   if (
     !earlyLp &&
     (options.exactColumnLimit ?? 1) > 0 &&
@@ -280,7 +286,7 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   }
 
   let pricedDone = false;
-  if (groupGuide) {
+  if (groupGuide && !lpDone) {
     const g = await groupGuide;
     if (g && best && bestEval.w === wLow) {
       progress('round', 0.45);

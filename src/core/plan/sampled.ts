@@ -40,6 +40,8 @@ export async function groupLpGuidance(
   runner: HighsRunner,
   groupSites: number,
   until: number,
+  /** Solve only this many groups (a sample, for prices alone). */
+  maxGroups = Infinity,
 ): Promise<GroupGuidance | undefined> {
   const n = p.sites.length;
   // Components of units tied by precedence (union-find over units).
@@ -85,7 +87,7 @@ export async function groupLpGuidance(
   const precedence = new Map<string, number>();
   // Every group's model is built and queued on the worker now, so that the worker goes from one to the
   // next while this thread does other work.
-  const jobs = groups.map((units) => {
+  const jobs = groups.slice(0, maxGroups).map((units) => {
     const siteList: number[] = [];
     for (const u of units) siteList.push(...(p.units[u]?.sites ?? []));
     if (!siteList.length) return undefined;
