@@ -3,7 +3,7 @@ import { defineConfig } from 'vite';
 
 /**
  * The web app: sources in web/, built to web/dist, which `npm start` serves from the API's own origin.
- * In development, `npx vite` proxies /api to a server started with `npm start` on port 3000.
+ * In development, `npx vite` proxies /api to a server started with `npm start` (port 8080).
  */
 export default defineConfig({
   root: 'web',
@@ -15,6 +15,6 @@ export default defineConfig({
     chunkSizeWarningLimit: 700,
   },
   server: {
-    proxy: { '/api': { target: process.env.HANDOVER_API ?? 'http://127.0.0.1:3000', changeOrigin: false } },
+    proxy: { '/api': { target: process.env.HANDOVER_API ?? 'http://127.0.0.1:8080', changeOrigin: false } },
   },
 });
