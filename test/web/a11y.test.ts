@@ -62,7 +62,7 @@ describeInBrowser('accessibility', () => {
       expect(found).toEqual([]);
     }, 180_000);
 
-  it('is usable from the keyboard: a skip link to the content, visible focus, dialogs that Escape closes', async () => {
+  it('is usable from the keyboard: a skip link to the content, visible focus, dialogs that Escape closes; a remembered theme', async () => {
     const page = await (await newContext(browser, server, { lang: 'en' })).newPage();
     await signIn(page, server, 'force-command', { next: '/sites/tpp-2' });
     await page.locator('[data-testid=site]').waitFor();
@@ -87,5 +87,14 @@ describeInBrowser('accessibility', () => {
     expect(await page.evaluate('!!document.activeElement?.closest("dialog")')).toBe(true);
     await page.keyboard.press('Escape');
     await page.locator('dialog[open]').waitFor({ state: 'detached' });
+
+    // The night-shift theme is one button away and stays chosen after a reload.
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('light');
+    await page.locator('button.theme-switch').click();
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    await page.reload();
+    await page.locator('[data-testid=site]').waitFor();
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    expect(await page.locator('button.theme-switch').getAttribute('aria-pressed')).toBe('true');
   }, 60_000);
 });
