@@ -9,9 +9,13 @@ import { useApi } from './useApi.ts';
 /** The API pages sites at most this many at a time. */
 export const SITE_PAGE = 1000;
 
-/** Every site the user may see: the first page, then the rest in parallel. */
-export async function fetchAllSites(signal?: AbortSignal): Promise<Site[]> {
+/** Every site the user may see: the first page (handed to `onFirst` at once), then the rest in parallel. */
+export async function fetchAllSites(
+  signal?: AbortSignal,
+  onFirst?: (first: Site[], total: number) => void,
+): Promise<Site[]> {
   const first = await api.get<Page<Site>>(`/api/sites${query({ limit: SITE_PAGE, offset: 0 })}`, signal);
+  if (first.total > first.items.length) onFirst?.(first.items, first.total);
   const rest: Promise<Page<Site>>[] = [];
   for (let offset = SITE_PAGE; offset < first.total; offset += SITE_PAGE)
     rest.push(api.get<Page<Site>>(`/api/sites${query({ limit: SITE_PAGE, offset })}`, signal));
@@ -20,6 +24,8 @@ export async function fetchAllSites(signal?: AbortSignal): Promise<Site[]> {
 
 export interface LiveSites {
   sites: Site[] | undefined;
+  /** While the first load is still coming in: how many of how many sites are shown. */
+  partial: { loaded: number; total: number } | null;
   error: ApiError | null;
   reload: () => void;
 }
@@ -31,15 +37,27 @@ export interface LiveSites {
 export function useLiveSites(): LiveSites {
   const [sites, setSites] = useState<Site[] | undefined>(undefined);
   const [error, setError] = useState<ApiError | null>(null);
+  const [partial, setPartial] = useState<{ loaded: number; total: number } | null>(null);
   const [tick, setTick] = useState(0);
+  const loadedOnce = useRef(false);
   const pending = useRef(new Set<string>());
   const flush = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   useEffect(() => {
     const ctrl = new AbortController();
-    fetchAllSites(ctrl.signal)
+    // The first time, the first page is shown while the rest arrives; a reload keeps the old rows instead.
+    const onFirst = loadedOnce.current
+      ? undefined
+      : (first: Site[], total: number) => {
+          if (ctrl.signal.aborted) return;
+          setSites(first);
+          setPartial({ loaded: first.length, total });
+        };
+    fetchAllSites(ctrl.signal, onFirst)
       .then((all) => {
+        loadedOnce.current = true;
         setSites(all);
+        setPartial(null);
         setError(null);
       })
       .catch((e: unknown) => {
@@ -95,7 +113,7 @@ export function useLiveSites(): LiveSites {
   });
   useEffect(() => () => clearTimeout(flush.current), []);
 
-  return { sites, error, reload };
+  return { sites, partial, error, reload };
 }
 
 export interface Unit {

@@ -43,7 +43,7 @@ export function BoardPage() {
   const fmt = useFormat();
   const [params, setParams] = useSearchParams();
   const filters = useMemo(() => filtersFrom(params), [params]);
-  const { sites, error, reload } = useLiveSites();
+  const { sites, partial, error, reload } = useLiveSites();
   const force = useForce();
   // The last 24 hours' changes come second: GET /api/status is slow with thousands of sites and the
   // server answers one request at a time, so it must not hold up the rows.
@@ -237,11 +237,13 @@ export function BoardPage() {
       ) : (
         <>
           <p className="board-shown" role="status" data-testid="shown">
-            {t('shown', {
-              count: rows.length,
-              shown: fmt.number(rows.length),
-              total: fmt.number(sites.length),
-            })}
+            {partial
+              ? t('loadingMore', { loaded: fmt.number(partial.loaded), total: fmt.number(partial.total) })
+              : t('shown', {
+                  count: rows.length,
+                  shown: fmt.number(rows.length),
+                  total: fmt.number(sites.length),
+                })}
           </p>
           <SiteTable
             rows={rows}
