@@ -97,6 +97,12 @@ export class HighsRunner {
   /** Settles the solves in flight (as failed) when the runner is closed under them. */
   private readonly pending = new Set<() => void>();
 
+  /**
+   * `hardDeadlineAt` (Date.now() clock): no solve outlives it by more than 50 ms, whatever its own limit
+   * (the planner's time limit is a promise to its caller; HiGHS overruns its own under load).
+   */
+  constructor(private readonly hardDeadlineAt = Infinity) {}
+
   /** True once the worker was stopped (by the watchdog or close): no further solves. */
   get stopped(): boolean {
     return this.dead;
@@ -157,7 +163,7 @@ export class HighsRunner {
           for (const abandon of [...this.pending]) abandon();
           resolve({ kind: 'limit', objective: undefined, colValue: undefined, bound: undefined });
         },
-        Math.max(0, limitMs) * 1.5 + 1000,
+        Math.max(0, Math.min(Math.max(0, limitMs) * 1.5 + 1000, this.hardDeadlineAt + 50 - Date.now())),
       );
       const onMessage = (m: WorkerReply) => {
         if (m.id !== id) return;

@@ -126,7 +126,7 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
 
   progress('construct', 0.1);
   // HiGHS loads on the other core while the constructive search runs.
-  const runner = new HighsRunner();
+  const runner = new HighsRunner(deadlineAt);
   if ((options.exactColumnLimit ?? 1) > 0) runner.prepare();
   // The LP relaxation (strong release rows) at the lowest possible W starts now on the worker's core, so
   // that it is ready when the heuristics end: it gives the person-days bound and a plan to round.
@@ -304,7 +304,7 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
       const guided = ctx.tryRules(
         wLow,
         ctx.guidesFrom(rank, new Int32Array(p.sites.length).fill(-1), g.release),
-        Date.now() + budget * 0.1,
+        Math.min(Date.now() + budget * 0.1, deadlineAt - budget * 0.1),
       );
       if (guided) consider(guided.s);
     }
@@ -759,7 +759,7 @@ async function exactVerdict(
   limit: number,
 ): Promise<Schedule | 'infeasible' | undefined> {
   const wMax = p.deadline ?? wLow + 30;
-  const runner = new HighsRunner();
+  const runner = new HighsRunner(deadlineAt);
   try {
     for (let w = wLow; w <= wMax && Date.now() < deadlineAt; w++) {
       const ls = latestStarts(p, order, w);
