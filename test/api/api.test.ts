@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/server/app.ts';
+import { SiteList } from '../../src/server/schemas.ts';
 import { DEMO_ACTOR, HandoverService } from '../../src/service/service.ts';
 import { signInAsAdministrator } from '../support/auth.ts';
 import { backends } from '../support/backends.ts';
@@ -76,6 +77,15 @@ describe.each(backends)('HTTP API on $name', (backend) => {
       database: backend.name,
       operation: 'CSTO collective peacekeeping force — Almaty handover',
     });
+  });
+
+  it('answers the site list exactly in its documented schema (it is serialized without the schema)', async () => {
+    await loadDemo();
+    await post('/api/sites/kazakhtelecom/plan-handover', { agency: 'national-guard', start: '2022-01-13' });
+    const body = (await get('/api/sites?limit=1000')).json<unknown>();
+    const validate = new Ajv2020({ strict: false, validateFormats: false }).compile(SiteList);
+    expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
+    expect((body as { items: unknown[] }).items).toHaveLength(14);
   });
 
   it('lists the 14 demo sites, filtered and paginated', async () => {

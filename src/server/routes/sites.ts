@@ -49,8 +49,11 @@ export function registerSiteRoutes(
         response: { 200: SiteList, 400: ErrorBody },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const q = req.query;
+      // The view is built field by field from the typed SiteView, so plain JSON is exact; the schema's
+      // compiled serializer checks every union per site and took half the time of a 1,000-site page.
+      reply.serializer(JSON.stringify);
       const { items, total } = await svc.listSites(
         {
           ...((q.state ?? q.status) ? { state: q.state ?? q.status } : {}),
