@@ -4,11 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { earliestStarts, latestStarts, topologicalOrder } from '../../src/core/plan/analysis.ts';
 import { buildTimeIndexedModel, familyCapacityRows } from '../../src/core/plan/exact.ts';
 import { familyLagrangeBound } from '../../src/core/plan/lagrange.ts';
-import { evaluateSchedule } from '../../src/core/plan/greedy.ts';
 import { HighsRunner } from '../../src/core/plan/highs-runner.ts';
-import { planFromSchedule, planHandovers } from '../../src/core/plan/planner.ts';
+import { planHandovers } from '../../src/core/plan/planner.ts';
 import { buildProblem } from '../../src/core/plan/problem.ts';
-import { roundLpSolution } from '../../src/core/plan/rounding.ts';
 import { parseScenario } from '../../src/core/scenario/io.ts';
 import type { Scenario } from '../../src/core/scenario/schema.ts';
 import { validateScenario } from '../../src/core/scenario/validate.ts';
@@ -274,45 +272,6 @@ describe('random scenarios', () => {
       }),
       { numRuns: 25, seed: 7 },
     );
-  }, 120_000);
-});
-
-describe('LP rounding', () => {
-  it('the rounded LP plan passes the checker on its own and is not below the LP bound', async () => {
-    let rounded = 0;
-    for (const seed of [3, 17, 29]) {
-      const s = generateOperation(60 + seed * 4, seed);
-      const p = buildProblem(s);
-      const order = topologicalOrder(p);
-      const es = earliestStarts(p, order);
-      // The lowest W whose LP is feasible, as the planner's early LP would use it.
-      const runner = new HighsRunner();
-      try {
-        for (let w = 0; w < 30; w++) {
-          const ls = latestStarts(p, order, w);
-          if (p.sites.some((f) => (ls[f.index] ?? 0) < (es[f.index] ?? 0))) continue;
-          const m = buildTimeIndexedModel(p, es, ls, w, undefined, true);
-          const lp = await runner.solve(m.model, { timeLimitMs: 20_000, mip: false });
-          if (lp.kind === 'infeasible') continue;
-          expect(lp.kind).toBe('optimal');
-          if (lp.kind !== 'optimal') break;
-          const zero = { start: new Int32Array(p.sites.length), agency: new Int32Array(p.sites.length) };
-          const sched = await roundLpSolution(p, es, ls, w, m, lp.colValue, zero, runner, 3_000);
-          if (sched) {
-            rounded++;
-            const e = evaluateSchedule(p, sched);
-            expect(e.w).toBeLessThanOrEqual(w);
-            expect(e.pd).toBeGreaterThanOrEqual(lp.objective - 1e-6 * Math.abs(lp.objective));
-            const plan = planFromSchedule(p, sched, 'feasible', { withdrawal_day: 0, force_person_days: 0 });
-            expect(checkPlan(s, plan)).toEqual([]);
-          }
-          break;
-        }
-      } finally {
-        await runner.close();
-      }
-    }
-    expect(rounded).toBeGreaterThan(0);
   }, 120_000);
 });
 
