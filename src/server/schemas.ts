@@ -71,6 +71,17 @@ export const SiteView = Type.Composite([
     overlap_days: Type.Integer(),
     state: SiteStateSchema,
     version: Type.Integer(),
+    guard: Type.Object(
+      {
+        unit_name: Type.String(),
+        contingent: Type.String(),
+        nation: Type.String(),
+      },
+      {
+        description:
+          'The guarding unit (guarded_by) by name, with its contingent and nation, for readers whose role does not read the force',
+      },
+    ),
     actions: Type.Array(literalUnion(SITE_ACTIONS), {
       description: 'What the signed-in user may do on this site now (their role, scope and the site’s state)',
     }),

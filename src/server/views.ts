@@ -9,7 +9,8 @@ import type { SiteViewT } from './schemas.ts';
 export function siteView(
   site: Site,
   actions: readonly SiteAction[],
-  signatures?: readonly TransferSignature[],
+  signatures: readonly TransferSignature[] | undefined,
+  guard: SiteViewT['guard'],
 ): SiteViewT {
   const scenario = siteToScenario(site, true);
   return {
@@ -20,6 +21,7 @@ export function siteView(
     overlap_days: site.overlapDays,
     state: site.state,
     version: site.version,
+    guard,
     actions: [...actions],
   };
 }

@@ -642,6 +642,30 @@ export class HandoverService {
    * The signatures shown with each site (the caller has checked the actor sees the sites): for a site in joint
    * guard, those that count now; for a transferred one, those that made its transfer.
    */
+  /**
+   * The guarding unit of each site by name, with its contingent and nation: what a site shows of the force
+   * to every reader of the site, including roles that do not read units and contingents themselves.
+   */
+  async guardsOf(
+    sites: readonly Site[],
+  ): Promise<Map<string, { unit_name: string; contingent: string; nation: string }>> {
+    const db = this.store.db;
+    const [units, contingents] = await Promise.all([repo.listUnits(db), repo.listContingents(db)]);
+    const unitById = new Map(units.map((u) => [u.id as string, u]));
+    const nationOf = new Map(contingents.map((c) => [c.id as string, c.nation]));
+    const out = new Map<string, { unit_name: string; contingent: string; nation: string }>();
+    for (const site of sites) {
+      const unit = unitById.get(site.guardedBy);
+      if (unit)
+        out.set(site.id, {
+          unit_name: unit.name,
+          contingent: unit.contingentId,
+          nation: nationOf.get(unit.contingentId) ?? '',
+        });
+    }
+    return out;
+  }
+
   async signaturesOf(sites: readonly Site[]): Promise<Map<string, TransferSignature[]>> {
     const out = new Map<string, TransferSignature[]>();
     const signing = sites.filter((s) => s.state !== 'protected');

@@ -16,6 +16,7 @@ import {
   SiteQuery,
   SignTransferBody,
   SiteView,
+  type SiteViewT,
   StartJointGuardBody,
   TakeUnderProtectionBody,
 } from '../schemas.ts';
@@ -23,6 +24,9 @@ import { siteView } from '../views.ts';
 
 const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const tags = ['sites'];
+
+const guardOf = (guards: Map<string, SiteViewT['guard']>, site: Site): SiteViewT['guard'] =>
+  guards.get(site.id) ?? { unit_name: site.guardedBy, contingent: '', nation: '' };
 
 export function registerSiteRoutes(
   app: App,
@@ -36,6 +40,7 @@ export function registerSiteRoutes(
       site,
       (await svc.actionsFor([site], actor, signable(actor))).get(site.id) ?? [],
       (await svc.signaturesOf([site])).get(site.id),
+      guardOf(await svc.guardsOf([site]), site),
     );
   app.get(
     '/api/sites',
@@ -68,12 +73,15 @@ export function registerSiteRoutes(
         },
         req.actor,
       );
-      const [actions, signatures] = await Promise.all([
+      const [actions, signatures, guards] = await Promise.all([
         svc.actionsFor(items, req.actor, signable(req.actor)),
         svc.signaturesOf(items),
+        svc.guardsOf(items),
       ]);
       return {
-        items: items.map((s) => siteView(s, actions.get(s.id) ?? [], signatures.get(s.id))),
+        items: items.map((s) =>
+          siteView(s, actions.get(s.id) ?? [], signatures.get(s.id), guardOf(guards, s)),
+        ),
         total,
         limit: q.limit,
         offset: q.offset,

@@ -44,6 +44,8 @@ export interface Signature {
 type SiteBase = Static<typeof SiteSchema>;
 export type Site = Omit<SiteBase, 'handover'> & {
   actions?: SiteAction[];
+  /** The guarding unit by name, its contingent and nation (given to every reader of the site). */
+  guard?: { unit_name: string; contingent: string; nation: string };
   handover?: NonNullable<SiteBase['handover']> & { signatures?: Signature[] };
 };
 export interface Page<T> {

@@ -417,8 +417,10 @@ function SiteRow({ site, ctx, index }: { site: Site; ctx: Context; index: number
         <StateBadge state={site.state} />
       </td>
       <td className="col-unit">
-        {unit?.name ?? site.guarded_by}
-        {contingent ? <span className="muted"> · {contingent.nation}</span> : null}
+        {site.guard?.unit_name ?? unit?.name ?? site.guarded_by}
+        {site.guard?.nation || contingent?.nation ? (
+          <span className="muted"> · {site.guard?.nation || contingent?.nation}</span>
+        ) : null}
       </td>
       <td className="col-agency">
         {agency ? (

@@ -84,8 +84,8 @@ export default function SitePage() {
             <dl className="facts">
               <dt>{t('facts.guardedBy')}</dt>
               <dd>
-                {unit?.name ?? s.guarded_by}
-                {contingent ? ` · ${contingent.nation}` : ''}
+                {s.guard?.unit_name ?? unit?.name ?? s.guarded_by}
+                {s.guard?.nation || contingent?.nation ? ` · ${s.guard?.nation || contingent?.nation}` : ''}
               </dd>
               <dt>{t('facts.guards')}</dt>
               <dd>{fmt.number(s.guards)}</dd>

@@ -75,7 +75,8 @@ export interface Context {
   changes: Map<string, ChangeKind[]>;
 }
 
-export const contingentOf = (s: Site, ctx: Context) => ctx.units.get(s.guarded_by)?.contingent ?? '';
+export const contingentOf = (s: Site, ctx: Context) =>
+  s.guard?.contingent || (ctx.units.get(s.guarded_by)?.contingent ?? '');
 
 /** Sites that pass every filter except, when `ignoreState`, the state (for the counts by state). */
 export function applyFilters(sites: Site[], f: BoardFilters, ctx: Context, ignoreState = false): Site[] {

@@ -66,7 +66,9 @@ export function Timeline({
     events.push({
       key: 'protected',
       when: site.protected_since,
-      text: t('timeline.protected', { unit: units.get(site.guarded_by)?.name ?? site.guarded_by }),
+      text: t('timeline.protected', {
+        unit: site.guard?.unit_name ?? units.get(site.guarded_by)?.name ?? site.guarded_by,
+      }),
     });
   const h = site.handover;
   if (h) {
