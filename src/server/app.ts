@@ -111,7 +111,19 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body: string, done) => {
     if (body.trim() === '') return done(null, {});
     try {
-      done(null, JSON.parse(body) as unknown);
+      // JSON allows numbers no double can hold (1e309 reads as Infinity, which the schema's integer check
+      // lets through); they are refused here, with the field's name.
+      let tooLarge: string | null = null;
+      const parsed = JSON.parse(body, (key, value: unknown) => {
+        if (typeof value === 'number' && !Number.isFinite(value)) tooLarge ??= key || '(body)';
+        return value;
+      }) as unknown;
+      if (tooLarge !== null)
+        return done(
+          new InputError([{ path: tooLarge, message: 'is a number too large to hold; send a smaller one' }]),
+          undefined,
+        );
+      done(null, parsed);
     } catch (e) {
       done(
         new InputError([{ path: '(body)', message: `not valid JSON: ${(e as Error).message}` }]),

@@ -107,7 +107,7 @@ export const SiteQuery = Type.Object(
     agency: Type.Optional(IdString),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Search in id and name' })),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-    offset: Type.Integer({ minimum: 0, default: 0 }),
+    offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),
   },
   closed,
 );
@@ -208,7 +208,7 @@ export const IncidentQuery = Type.Object(
     site: Type.Optional(IdString),
     since: Type.Optional(Type.String({ description: 'Only incidents at or after this instant' })),
     limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
-    offset: Type.Integer({ minimum: 0, default: 0 }),
+    offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),
   },
   closed,
 );
@@ -219,7 +219,7 @@ export const AuditQuery = Type.Object(
   {
     entity: Type.Optional(Type.String({ maxLength: 40 })),
     entity_id: Type.Optional(Type.String({ maxLength: 200 })),
-    after_seq: Type.Optional(Type.Integer({ minimum: 0 })),
+    after_seq: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
     limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 500 }),
   },
   closed,

@@ -88,6 +88,21 @@ describe.each(backends)('HTTP API on $name', (backend) => {
     expect((body as { items: unknown[] }).items).toHaveLength(14);
   });
 
+  it('refuses numbers too large to hold, in a query or a body, with 400 naming the field', async () => {
+    await loadDemo();
+    const q = await get('/api/sites?offset=1e309');
+    expect(q.statusCode).toBe(400);
+    expect(problemPaths(q.json())).toEqual(['offset']);
+    const b = await app.inject({
+      method: 'PATCH',
+      url: '/api/sites/tpp-2',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"version": 1e309, "guards": 5}',
+    });
+    expect(b.statusCode).toBe(400);
+    expect(problemPaths(b.json())).toEqual(['version']);
+  });
+
   it('lists the 14 demo sites, filtered and paginated', async () => {
     await loadDemo();
     const all = await get('/api/sites');

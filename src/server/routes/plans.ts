@@ -7,7 +7,10 @@ import { ErrorBody, PlanDiffView, PlanRequestBody, PlanRunView } from '../schema
 
 const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const tags = ['planning'];
-const PlanId = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+const PlanId = Type.Object(
+  { id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) },
+  { additionalProperties: false },
+);
 
 function runView(r: PlanRecord | PlanRun, withPlan: boolean) {
   return {
@@ -84,7 +87,10 @@ export function registerPlanRoutes(app: App, planning: PlanningService) {
         operationId: 'comparePlans',
         summary: 'What changes from plan a to plan b',
         querystring: Type.Object(
-          { a: Type.Integer({ minimum: 1 }), b: Type.Integer({ minimum: 1 }) },
+          {
+            a: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+            b: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+          },
           { additionalProperties: false },
         ),
         response: { 200: PlanDiffView, ...errors },
