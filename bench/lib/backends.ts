@@ -63,7 +63,11 @@ export function sqliteBackend(): Backend {
       const incident = conn.prepare(
         `insert into incidents (${INCIDENT_COLUMNS.join(', ')}) values (${INCIDENT_COLUMNS.map(() => '?').join(', ')})`,
       );
+      const attest = conn.prepare(
+        `insert into transfer_signatures (${ATTESTATION_COLUMNS.join(', ')}) values (${ATTESTATION_COLUMNS.map(() => '?').join(', ')})`,
+      );
       const sitesTx = conn.transaction((rows: SiteTable[]) => {
+        for (const v of attestations(rows)) attest.run(v);
         for (const r of rows) site.run(siteValues(r));
       });
       const incidentTx = conn.transaction((values: unknown[]) => incident.run(values));
@@ -109,6 +113,29 @@ export function sqliteBackend(): Backend {
       return Promise.resolve();
     },
   };
+}
+
+/**
+ * What an import writes before a site that arrives already transferred: the importer's attestation of
+ * both sides (the database refuses such a site without it), so the raw baseline writes what the service does.
+ */
+const ATTESTATION_COLUMNS = [
+  'site_id',
+  'side',
+  'version',
+  'user_id',
+  'username',
+  'display_name',
+  'signed_at',
+  'imported',
+];
+function attestations(rows: readonly SiteTable[]): unknown[][] {
+  const at = new Date().toISOString();
+  return rows
+    .filter((r) => r.state === 'transferred')
+    .flatMap((r) =>
+      ['outgoing', 'receiving'].map((side) => [r.id, side, r.version, null, 'bench', 'bench', at, 1]),
+    );
 }
 
 // ── PostgreSQL ────────────────────────────────────────────────────────────────────────────────────────────
@@ -188,6 +215,15 @@ export function postgresBackend(url: string): Backend {
         },
         async insertSites(rows) {
           await client.query('begin');
+          const signed = attestations(rows);
+          for (let i = 0; i < signed.length; i += CHUNK) {
+            const chunk = signed.slice(i, i + CHUNK);
+            const w = ATTESTATION_COLUMNS.length;
+            await client.query(
+              `insert into transfer_signatures (${ATTESTATION_COLUMNS.join(', ')}) values ${chunk.map((_, k) => `(${placeholders(w, k * w + 1)})`).join(', ')}`,
+              chunk.flat(),
+            );
+          }
           for (let i = 0; i < rows.length; i += CHUNK) {
             const chunk = rows.slice(i, i + CHUNK);
             const w = SITE_COLUMNS.length;

@@ -186,9 +186,12 @@ export class HandoverService {
     this.allow(actor, action, OPERATION);
   }
 
-  /** The scope facts of a site: its unit, that unit's contingent, its handover's agency. */
-  private async siteFacts(db: repo.Db, site: Site): Promise<SiteFacts> {
-    const unit = await repo.findUnit(db, site.guardedBy);
+  /**
+   * The scope facts of a site: its unit, that unit's contingent, its handover's agency. Asked only to decide
+   * for `reader`, and the reader sees the whole force, the contingent is not needed and not looked up.
+   */
+  private async siteFacts(db: repo.Db, site: Site, reader?: Actor): Promise<SiteFacts> {
+    const unit = reader?.scope === null ? null : await repo.findUnit(db, site.guardedBy);
     return {
       kind: 'site',
       id: site.id,
@@ -202,7 +205,7 @@ export class HandoverService {
   private async siteFor(db: repo.Db, id: string, actor: Actor, action: Action): Promise<Site> {
     const site = await repo.findSite(db, siteId(id));
     if (!site) throw new NotFoundError('Site', id);
-    this.allow(actor, action, await this.siteFacts(db, site), { entity: 'Site', id: id });
+    this.allow(actor, action, await this.siteFacts(db, site, actor), { entity: 'Site', id: id });
     return site;
   }
 
@@ -886,7 +889,7 @@ export class HandoverService {
     await this.tx(async (trx) => {
       if (incident.siteId) {
         const site = await repo.findSite(trx, incident.siteId);
-        const facts = site && (await this.siteFacts(trx, site));
+        const facts = site && (await this.siteFacts(trx, site, actor));
         if (!site || !facts || !canSee(actor, facts))
           throw new InputError([{ path: 'site', message: `unknown site "${incident.siteId}"` }]);
         this.allow(actor, 'incident.record', facts);
