@@ -217,8 +217,11 @@ export class HandoverService {
     sites: readonly Site[],
     actor: Actor,
     maySign: (site: Site, facts: SiteFacts, side: 'outgoing' | 'receiving') => boolean = () => false,
+    units?: readonly Unit[],
   ): Promise<Map<string, SiteAction[]>> {
-    const contingentOf = new Map((await repo.listUnits(this.store.db)).map((u) => [u.id, u.contingentId]));
+    const contingentOf = new Map(
+      (units ?? (await repo.listUnits(this.store.db))).map((u) => [u.id, u.contingentId]),
+    );
     const out = new Map<string, SiteAction[]>();
     for (const site of sites) {
       const facts: SiteFacts = {
@@ -651,9 +654,10 @@ export class HandoverService {
    */
   async guardsOf(
     sites: readonly Site[],
+    known?: readonly Unit[],
   ): Promise<Map<string, { unit_name: string; contingent: string; nation: string }>> {
     const db = this.store.db;
-    const [units, contingents] = await Promise.all([repo.listUnits(db), repo.listContingents(db)]);
+    const [units, contingents] = await Promise.all([known ?? repo.listUnits(db), repo.listContingents(db)]);
     const unitById = new Map(units.map((u) => [u.id as string, u]));
     const nationOf = new Map(contingents.map((c) => [c.id as string, c.nation]));
     const out = new Map<string, { unit_name: string; contingent: string; nation: string }>();
@@ -667,6 +671,11 @@ export class HandoverService {
         });
     }
     return out;
+  }
+
+  /** Every unit of the force, for callers that describe many sites at once (one query instead of several). */
+  allUnits(): Promise<Unit[]> {
+    return repo.listUnits(this.store.db);
   }
 
   async signaturesOf(sites: readonly Site[]): Promise<Map<string, TransferSignature[]>> {

@@ -73,10 +73,11 @@ export function registerSiteRoutes(
         },
         req.actor,
       );
+      const units = await svc.allUnits();
       const [actions, signatures, guards] = await Promise.all([
-        svc.actionsFor(items, req.actor, signable(req.actor)),
+        svc.actionsFor(items, req.actor, signable(req.actor), units),
         svc.signaturesOf(items),
-        svc.guardsOf(items),
+        svc.guardsOf(items, units),
       ]);
       return {
         items: items.map((s) =>
