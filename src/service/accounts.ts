@@ -13,9 +13,10 @@ import { isRole, ROLES, scopeProblem, type Role, type Scope } from '../core/auth
 import type { FieldProblem } from '../core/problems.ts';
 import * as store from '../store/accounts.ts';
 import type { User } from '../store/accounts.ts';
-import { appendAudit, lockAuditChain } from '../store/audit.ts';
-import { isUniqueViolation, type Store } from '../store/db.ts';
+import { appendAudit } from '../store/audit.ts';
+import type { Store } from '../store/db.ts';
 import { ConflictError, InputError, NotFoundError } from './errors.ts';
+import { auditedTransaction } from './transaction.ts';
 import type { Actor } from './service.ts';
 
 export type { User } from '../store/accounts.ts';
@@ -196,19 +197,7 @@ export class AccountService {
   }
 
   private async tx<T>(fn: (trx: Store['db']) => Promise<T>): Promise<T> {
-    try {
-      return await this.store.db.transaction().execute(async (trx) => {
-        await lockAuditChain(trx);
-        return fn(trx);
-      });
-    } catch (e) {
-      if (isUniqueViolation(e))
-        throw new ConflictError(
-          'duplicate-id',
-          'An account with that name was just created; choose another.',
-        );
-      throw e;
-    }
+    return auditedTransaction(this.store, fn, 'An account with that name was just created; choose another.');
   }
 
   hashPassword(password: string): Promise<string> {

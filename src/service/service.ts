@@ -50,12 +50,12 @@ import type {
 import { validateScenario } from '../core/scenario/validate.ts';
 import type { SiteState } from '../core/vocabulary.ts';
 import type { Change } from '../store/change-bus.ts';
-import { isUniqueViolation, refreshStatistics, type Store } from '../store/db.ts';
-import { lockAuditChain } from '../store/audit.ts';
+import { refreshStatistics, type Store } from '../store/db.ts';
 import * as repo from '../store/repositories.ts';
 import { findUserById } from '../store/accounts.ts';
 import * as signatures from '../store/signatures.ts';
 import { ConflictError, ForbiddenError, InputError, NotFoundError, OutOfScopeError } from './errors.ts';
+import { auditedTransaction } from './transaction.ts';
 import {
   canSee,
   decide,
@@ -129,19 +129,11 @@ export class HandoverService {
 
   /** One transaction; a key written at the same moment by someone else becomes a 409, not a 500. */
   private async tx<T>(fn: (trx: repo.Db) => Promise<T>): Promise<T> {
-    try {
-      return await this.store.db.transaction().execute(async (trx) => {
-        await lockAuditChain(trx);
-        return fn(trx);
-      });
-    } catch (e) {
-      if (isUniqueViolation(e))
-        throw new ConflictError(
-          'duplicate-id',
-          'A record with the same id was just written by someone else; reload and check.',
-        );
-      throw e;
-    }
+    return auditedTransaction(
+      this.store,
+      fn,
+      'A record with the same id was just written by someone else; reload and check.',
+    );
   }
 
   /**
