@@ -282,6 +282,9 @@ export function buildTimeIndexedModel(
           }
         colLower[jz] = 0;
         colUpper[jz] = 1;
+        // Binary: HiGHS then branches on the units' release days, which decide the cost (50 sites: the
+        // MIP proven in 4.6 s instead of 23.8 s with them continuous, bench/exp-mip.ts).
+        integrality[jz] = 1;
       }
     }
   }

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { earliestStarts, topologicalOrder } from '../../src/core/plan/analysis.ts';
+import { buildProblem } from '../../src/core/plan/problem.ts';
+import { ReleaseSearch } from '../../src/core/plan/release-search.ts';
+import { parseScenario } from '../../src/core/scenario/io.ts';
+import { validateScenario } from '../../src/core/scenario/validate.ts';
+import { bruteForceOptimum } from './brute-force.ts';
+import { randomScenario } from './generate.ts';
+
+const searchFor = (scenario: Parameters<typeof buildProblem>[0], w: number) => {
+  const p = buildProblem(scenario);
+  const order = topologicalOrder(p);
+  return ReleaseSearch.create(p, earliestStarts(p, order), order, w);
+};
+
+describe('release-day search (the person-days bound of small operations)', () => {
+  it('never bounds above the exhaustive optimum, and finds the optimum vector when nothing cheaper passes', () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 4 }), (seed, sites) => {
+        const check = validateScenario(
+          randomScenario(seed, { sites, agencies: 2, units: 2, contingents: 2, features: 0.5, span: 3 }),
+        );
+        if (!check.ok) return;
+        const best = bruteForceOptimum(check.scenario, 12);
+        if (!best) return;
+        const rs = searchFor(check.scenario, best.w);
+        if (!rs) return;
+        compared++;
+        // Below the optimum + 1, the cheapest vector that passes costs at most the optimum.
+        const found = rs.cheapest(best.pd + 1, Date.now() + 5000);
+        expect(found).not.toBe('timeout');
+        expect(found).toBeDefined();
+        if (found && found !== 'timeout') expect(found.cost).toBeLessThanOrEqual(best.pd);
+      }),
+      { numRuns: 150, seed: 20261202 },
+    );
+    expect(compared).toBeGreaterThan(30);
+  });
+
+  it('p02 (optimum 10,121 person-days): the bound does not exceed it', () => {
+    const parsed = parseScenario(
+      readFileSync(new URL('../../../shared/scenarios/p02-capacity-bound.yaml', import.meta.url), 'utf8'),
+      'yaml',
+    );
+    if (!parsed.ok) throw new Error('p02 does not parse');
+    const rs = searchFor(parsed.scenario, 6);
+    const found = rs?.cheapest(10_122, Date.now() + 5000);
+    expect(found).toBeDefined();
+    if (found && found !== 'timeout') expect(found.cost).toBeLessThanOrEqual(10_121);
+  });
+});
