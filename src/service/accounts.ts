@@ -567,16 +567,16 @@ export class AccountService {
     if (sessionId.length > 100) return null;
     const db = this.store.db;
     const idHash = sha256(sessionId);
-    const s = await store.findSession(db, idHash);
-    if (!s) return null;
+    const found = await store.findSessionWithUser(db, idHash);
+    if (!found) return null;
+    const { session: s, user } = found;
     const now = this.now().getTime();
     const idle = now - Date.parse(s.lastSeenAt);
     if (now >= Date.parse(s.expiresAt) || idle >= this.idleTimeoutMs) {
       await store.deleteSession(db, idHash);
       return null;
     }
-    const user = await store.findUserById(db, s.userId);
-    if (!user || user.disabled) return null;
+    if (user.disabled) return null;
     if (idle >= TOUCH_EVERY_MS) await store.touchSession(db, idHash, new Date(now).toISOString());
     return {
       via: 'session',
@@ -591,11 +591,12 @@ export class AccountService {
   async resolveToken(token: string): Promise<(Principal & { via: 'token' }) | null> {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
     const db = this.store.db;
-    const t = await store.findApiTokenByHash(db, sha256(token));
+    const found = await store.findApiTokenWithUser(db, sha256(token));
+    if (!found) return null;
+    const { token: t, user } = found;
     const now = this.now();
-    if (!t || t.revokedAt !== null || now.getTime() >= Date.parse(t.expiresAt)) return null;
-    const user = await store.findUserById(db, t.userId);
-    if (!user || user.disabled || user.mustChangePassword) return null;
+    if (t.revokedAt !== null || now.getTime() >= Date.parse(t.expiresAt)) return null;
+    if (user.disabled || user.mustChangePassword) return null;
     if (t.lastUsedAt === null || now.getTime() - Date.parse(t.lastUsedAt) >= TOUCH_EVERY_MS)
       await store.touchApiToken(db, t.id, now.toISOString());
     return { via: 'token', user: store.withoutHash(user), tokenId: t.id, expiresAt: t.expiresAt };

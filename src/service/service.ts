@@ -50,7 +50,7 @@ import type {
 import { validateScenario } from '../core/scenario/validate.ts';
 import type { SiteState } from '../core/vocabulary.ts';
 import type { Change } from '../store/change-bus.ts';
-import { refreshStatistics, type Store } from '../store/db.ts';
+import { isUniqueViolation, refreshStatistics, type Store } from '../store/db.ts';
 import * as repo from '../store/repositories.ts';
 import { findUserById } from '../store/accounts.ts';
 import * as signatures from '../store/signatures.ts';
@@ -95,6 +95,27 @@ export interface SitePatch {
   post_orders?: string[];
   operator?: ScenarioSite['operator'];
   essential_output?: ScenarioSite['essential_output'];
+}
+
+/**
+ * The force as a page of sites shows it: each unit by id, and the nation of each contingent. Read once per
+ * request that describes sites (one query) and dropped with it: never kept across requests.
+ */
+export interface ForceDirectory {
+  units: ReadonlyMap<string, Unit>;
+  nationOf: ReadonlyMap<string, string>;
+}
+
+/** What a site shows beside its own fields: the actor's actions, its signatures, its guarding unit. */
+export interface SiteDescriptions {
+  actions: Map<string, SiteAction[]>;
+  signatures: Map<string, TransferSignature[]>;
+  guards: Map<string, SiteGuard>;
+}
+export interface SiteGuard {
+  unit_name: string;
+  contingent: string;
+  nation: string;
 }
 
 /** A committed change, as live updates carry it. */
@@ -209,18 +230,16 @@ export class HandoverService {
     sites: readonly Site[],
     actor: Actor,
     maySign: (site: Site, facts: SiteFacts, side: 'outgoing' | 'receiving') => boolean = () => false,
-    units?: readonly Unit[],
+    force?: ForceDirectory,
   ): Promise<Map<string, SiteAction[]>> {
-    const contingentOf = new Map(
-      (units ?? (await repo.listUnits(this.store.db))).map((u) => [u.id, u.contingentId]),
-    );
+    const { units } = force ?? (await this.forceDirectory());
     const out = new Map<string, SiteAction[]>();
     for (const site of sites) {
       const facts: SiteFacts = {
         kind: 'site',
         id: site.id,
         unit: site.guardedBy,
-        contingent: contingentOf.get(site.guardedBy) ?? '',
+        contingent: units.get(site.guardedBy)?.contingentId ?? '',
         agency: site.handover?.agencyId ?? null,
       };
       out.set(
@@ -231,6 +250,26 @@ export class HandoverService {
       );
     }
     return out;
+  }
+
+  /**
+   * Everything the API shows beside the sites' own fields, for `actor` (who has been checked to see them):
+   * one query for the force, unless the caller read it already, and one for the signatures if any site has
+   * some.
+   */
+  async describeSites(
+    sites: readonly Site[],
+    actor: Actor,
+    maySign: (site: Site, facts: SiteFacts, side: 'outgoing' | 'receiving') => boolean,
+    force?: ForceDirectory,
+  ): Promise<SiteDescriptions> {
+    const known = force ?? (await this.forceDirectory());
+    const [actions, signatures, guards] = await Promise.all([
+      this.actionsFor(sites, actor, maySign, known),
+      this.signaturesOf(sites, known),
+      this.guardsOf(sites, known),
+    ]);
+    return { actions, signatures, guards };
   }
 
   // ── operation and scenario ──────────────────────────────────────────────────────────────────────────────
@@ -637,24 +676,14 @@ export class HandoverService {
   }
 
   /**
-   * The signatures shown with each site (the caller has checked the actor sees the sites): for a site in joint
-   * guard, those that count now; for a transferred one, those that made its transfer.
-   */
-  /**
    * The guarding unit of each site by name, with its contingent and nation: what a site shows of the force
    * to every reader of the site, including roles that do not read units and contingents themselves.
    */
-  async guardsOf(
-    sites: readonly Site[],
-    known?: readonly Unit[],
-  ): Promise<Map<string, { unit_name: string; contingent: string; nation: string }>> {
-    const db = this.store.db;
-    const [units, contingents] = await Promise.all([known ?? repo.listUnits(db), repo.listContingents(db)]);
-    const unitById = new Map(units.map((u) => [u.id as string, u]));
-    const nationOf = new Map(contingents.map((c) => [c.id as string, c.nation]));
-    const out = new Map<string, { unit_name: string; contingent: string; nation: string }>();
+  async guardsOf(sites: readonly Site[], force?: ForceDirectory): Promise<Map<string, SiteGuard>> {
+    const { units, nationOf } = force ?? (await this.forceDirectory());
+    const out = new Map<string, SiteGuard>();
     for (const site of sites) {
-      const unit = unitById.get(site.guardedBy);
+      const unit = units.get(site.guardedBy);
       if (unit)
         out.set(site.id, {
           unit_name: unit.name,
@@ -665,28 +694,38 @@ export class HandoverService {
     return out;
   }
 
-  /** Every unit of the force, for callers that describe many sites at once (one query instead of several). */
-  allUnits(): Promise<Unit[]> {
-    return repo.listUnits(this.store.db);
+  /** The units and nations of the force, for callers that describe many sites at once (one query). */
+  async forceDirectory(): Promise<ForceDirectory> {
+    const rows = await repo.listUnitsWithNations(this.store.db);
+    return {
+      units: new Map(rows.map(({ unit }) => [unit.id as string, unit])),
+      nationOf: new Map(rows.map(({ unit, nation }) => [unit.contingentId as string, nation])),
+    };
   }
 
-  async signaturesOf(sites: readonly Site[]): Promise<Map<string, TransferSignature[]>> {
+  /**
+   * The signatures shown with each site (the caller has checked the actor sees the sites): for a site in joint
+   * guard, those that count now; for a transferred one, those that made its transfer.
+   */
+  async signaturesOf(
+    sites: readonly Site[],
+    force?: ForceDirectory,
+  ): Promise<Map<string, TransferSignature[]>> {
     const out = new Map<string, TransferSignature[]>();
     const signing = sites.filter((s) => s.state !== 'protected');
     if (!signing.length) return out;
     const db = this.store.db;
-    const [held, units] = await Promise.all([
+    const [held, { units }] = await Promise.all([
       signatures.findSignaturesOfSites(
         db,
         signing.map((s) => s.id),
       ),
-      repo.listUnits(db),
+      force ?? this.forceDirectory(),
     ]);
-    const contingentOf = new Map(units.map((u) => [u.id as string, u.contingentId as string]));
     for (const site of signing) {
       const parties = {
         unit: site.guardedBy,
-        contingent: contingentOf.get(site.guardedBy) ?? '',
+        contingent: units.get(site.guardedBy)?.contingentId ?? '',
         agency: site.handover?.agencyId ?? null,
       };
       out.set(site.id, currentSignatures(site, parties, held.get(site.id) ?? []));
@@ -899,9 +938,14 @@ export class HandoverService {
           { path: 'site', message: 'name your site: an operator reports at its own site' },
         ]);
       else this.allow(actor, 'incident.record', OPERATION);
-      if (await repo.findIncident(trx, incident.id))
-        throw new ConflictError('duplicate-id', `Incident "${incident.id}" is already recorded.`);
-      await repo.insertIncidents(trx, [incident]);
+      try {
+        await repo.insertIncident(trx, incident);
+      } catch (e) {
+        // The primary key is the check: no look-up before the insert.
+        if (isUniqueViolation(e))
+          throw new ConflictError('duplicate-id', `Incident "${incident.id}" is already recorded.`);
+        throw e;
+      }
       await repo.appendAudit(trx, {
         actor: actor.name,
         action: 'incident.record',

@@ -215,22 +215,40 @@ export async function insertSession(db: Db, s: SessionRecord & { address: string
     .execute();
 }
 
-export async function findSession(db: Db, idHash: string): Promise<SessionRecord | null> {
+/**
+ * The session with that id hash and its user, in one query (it runs on every request a cookie signs). A
+ * session never outlives its user (the foreign key cascades), so the join loses none.
+ */
+export async function findSessionWithUser(
+  db: Db,
+  idHash: string,
+): Promise<{ session: SessionRecord; user: UserWithHash } | null> {
   const r = await accounts(db)
-    .selectFrom('sessions')
-    .selectAll()
-    .where('id_hash', '=', idHash)
+    .selectFrom('sessions as s')
+    .innerJoin('users', 'users.id', 's.user_id')
+    .selectAll('users')
+    .select([
+      's.id_hash as s_id_hash',
+      's.user_id as s_user_id',
+      's.csrf_token as s_csrf_token',
+      's.created_at as s_created_at',
+      's.last_seen_at as s_last_seen_at',
+      's.expires_at as s_expires_at',
+    ])
+    .where('s.id_hash', '=', idHash)
     .executeTakeFirst();
-  return r
-    ? {
-        idHash: r.id_hash,
-        userId: r.user_id,
-        csrfToken: r.csrf_token,
-        createdAt: r.created_at,
-        lastSeenAt: r.last_seen_at,
-        expiresAt: r.expires_at,
-      }
-    : null;
+  if (!r) return null;
+  return {
+    session: {
+      idHash: r.s_id_hash,
+      userId: r.s_user_id,
+      csrfToken: r.s_csrf_token,
+      createdAt: r.s_created_at,
+      lastSeenAt: r.s_last_seen_at,
+      expiresAt: r.s_expires_at,
+    },
+    user: userRowToUser(r),
+  };
 }
 
 export async function touchSession(db: Db, idHash: string, at: string): Promise<void> {
@@ -303,13 +321,42 @@ export async function insertApiToken(
     .execute();
 }
 
-export async function findApiTokenByHash(db: Db, tokenHash: string): Promise<ApiTokenRecord | null> {
+/**
+ * The token with that hash and its user, in one query (it runs on every request a token signs). A token
+ * never outlives its user (the foreign key cascades), so the join loses none.
+ */
+export async function findApiTokenWithUser(
+  db: Db,
+  tokenHash: string,
+): Promise<{ token: ApiTokenRecord; user: UserWithHash } | null> {
   const r = await accounts(db)
-    .selectFrom('api_tokens')
-    .selectAll()
-    .where('token_hash', '=', tokenHash)
+    .selectFrom('api_tokens as t')
+    .innerJoin('users', 'users.id', 't.user_id')
+    .selectAll('users')
+    .select([
+      't.id as t_id',
+      't.user_id as t_user_id',
+      't.name as t_name',
+      't.created_at as t_created_at',
+      't.expires_at as t_expires_at',
+      't.revoked_at as t_revoked_at',
+      't.last_used_at as t_last_used_at',
+    ])
+    .where('t.token_hash', '=', tokenHash)
     .executeTakeFirst();
-  return r ? tokenRowToToken(r) : null;
+  if (!r) return null;
+  return {
+    token: {
+      id: r.t_id,
+      userId: r.t_user_id,
+      name: r.t_name,
+      createdAt: r.t_created_at,
+      expiresAt: r.t_expires_at,
+      revokedAt: r.t_revoked_at,
+      lastUsedAt: r.t_last_used_at,
+    },
+    user: userRowToUser(r),
+  };
 }
 
 export async function listApiTokensOfUser(db: Db, userId: string): Promise<ApiTokenRecord[]> {

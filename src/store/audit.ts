@@ -45,9 +45,17 @@ export interface AuditEntry {
  * two writers could each hold what the other waits for.
  */
 export async function lockAuditChain(trx: Db): Promise<void> {
-  if (isPostgres(trx))
-    await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}, hashtext(current_schema()))`.execute(trx);
+  if (!isPostgres(trx) || holdsChainLock.has(trx)) return;
+  await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK}, hashtext(current_schema()))`.execute(trx);
+  // Only a transaction keeps the lock past this statement; elsewhere it is gone as soon as it is taken.
+  if (trx.isTransaction) holdsChainLock.add(trx);
 }
+
+/**
+ * The transactions that hold the chain's lock already (a transaction object lives as long as its
+ * transaction), so that an append in them does not ask again: one round trip less per write.
+ */
+const holdsChainLock = new WeakSet<Db>();
 
 /**
  * Appends to the audit log, chained to the entry before; callers do it in the transaction of the change
@@ -63,13 +71,7 @@ export async function appendAudit(
   if (postgres && !db.isTransaction) return db.transaction().execute((trx) => appendAudit(trx, e));
   await lockAuditChain(db);
   const cdb = chained(db);
-  const last = await cdb
-    .selectFrom('audit_log')
-    .select(['seq', 'hash'])
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const seq = postgres ? await nextSerialSeq(db) : Number(last?.seq ?? 0) + 1;
+  const { seq, prevHash } = postgres ? await chainHeadAndNextSerial(db) : await chainHeadAndNextSeq(db);
   const content = {
     seq,
     at: new Date().toISOString(),
@@ -80,7 +82,6 @@ export async function appendAudit(
     before: json(e.before),
     after: json(e.after),
   };
-  const prevHash = last?.hash ?? AUDIT_GENESIS_HASH;
   await cdb
     .insertInto('audit_log')
     .values({
@@ -98,12 +99,23 @@ export async function appendAudit(
     .execute();
 }
 
-/** PostgreSQL: the serial's next number, taken under the lock, so it grows in chain (and commit) order. */
-async function nextSerialSeq(db: Db): Promise<number> {
-  const { rows } = await sql<{
-    n: string;
-  }>`select nextval(pg_get_serial_sequence('audit_log', 'seq')) as n`.execute(db);
-  return Number(rows[0]?.n);
+/** SQLite: the last entry's hash, and the number after its seq. */
+async function chainHeadAndNextSeq(db: Db): Promise<{ seq: number; prevHash: string }> {
+  const last = await auditHead(db);
+  return { seq: (last?.seq ?? 0) + 1, prevHash: last?.hash ?? AUDIT_GENESIS_HASH };
+}
+
+/**
+ * PostgreSQL: the last entry's hash, and the serial's next number taken under the lock, so that it grows in
+ * chain (and commit) order; one round trip for both.
+ */
+async function chainHeadAndNextSerial(db: Db): Promise<{ seq: number; prevHash: string }> {
+  const { rows } = await sql<{ n: string; hash: string | null }>`select
+      nextval(pg_get_serial_sequence('audit_log', 'seq')) as n,
+      (select hash from audit_log order by seq desc limit 1) as hash`.execute(db);
+  const row = rows[0];
+  if (!row) throw new Error('the audit chain head query returned no row');
+  return { seq: Number(row.n), prevHash: row.hash ?? AUDIT_GENESIS_HASH };
 }
 
 export async function listAudit(

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
+import { BACKSTOP_CHECKPOINT_PAGES, startCheckpointer } from './checkpointer.ts';
 import { migrationProvider } from './migrations.ts';
 import type { Database } from './schema.ts';
 
@@ -64,12 +65,19 @@ function openSqlite(path: string): Store {
   conn.pragma('synchronous = NORMAL');
   conn.pragma('foreign_keys = ON');
   conn.pragma('busy_timeout = 5000');
+  // Checkpoints run in a thread of their own (see checkpointer.ts); an in-memory database has no log.
+  const checkpointer = memory ? null : startCheckpointer(file);
+  if (checkpointer) conn.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(conn) }) });
   return {
     db,
     kind: 'sqlite',
     location: file,
-    close: () => db.destroy(),
+    async close() {
+      // The writer's connection closes last: as the last one, it checkpoints the rest and removes the log.
+      await checkpointer?.stop();
+      await db.destroy();
+    },
   };
 }
 

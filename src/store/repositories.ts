@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Scope } from '../core/auth/roles.ts';
 import {
   agencyId,
@@ -188,6 +188,18 @@ export async function listUnits(db: Db, filter: { contingent?: ContingentId } = 
   let q = db.selectFrom('units').selectAll().orderBy('position');
   if (filter.contingent) q = q.where('contingent_id', '=', filter.contingent);
   return (await q.execute()).map(unitRowToUnit);
+}
+
+/** Every unit of the force with its contingent's nation, in one query (for describing many sites at once). */
+export async function listUnitsWithNations(db: Db): Promise<{ unit: Unit; nation: string }[]> {
+  const rows = await db
+    .selectFrom('units')
+    .innerJoin('contingents', 'contingents.id', 'units.contingent_id')
+    .selectAll('units')
+    .select('contingents.nation as contingent_nation')
+    .orderBy('units.position')
+    .execute();
+  return rows.map((r) => ({ unit: unitRowToUnit(r), nation: r.contingent_nation }));
 }
 
 export async function findUnit(db: Db, id: UnitId): Promise<Unit | null> {
@@ -553,27 +565,45 @@ async function nextPosition(
   return Number(r?.p ?? -1) + 1;
 }
 
+const incidentToRow = (i: Incident, position: number): IncidentTable => ({
+  position,
+  id: i.id,
+  at: i.at,
+  at_utc: new Date(i.at).toISOString(),
+  kind: i.kind,
+  severity: i.severity,
+  site_id: i.siteId,
+  district: i.district,
+  lat: i.location?.lat ?? null,
+  lon: i.location?.lon ?? null,
+  description: i.description,
+  illustrative: i.illustrative ? 1 : 0,
+});
+
 export async function insertIncidents(db: Db, incidents: readonly Incident[]): Promise<void> {
   const first = await nextPosition(db, 'incidents');
-  const rows = incidents.map((i, k) => ({
-    position: first + k,
-    id: i.id,
-    at: i.at,
-    at_utc: new Date(i.at).toISOString(),
-    kind: i.kind,
-    severity: i.severity,
-    site_id: i.siteId,
-    district: i.district,
-    lat: i.location?.lat ?? null,
-    lon: i.location?.lon ?? null,
-    description: i.description,
-    illustrative: i.illustrative ? 1 : 0,
-  }));
+  const rows = incidents.map((i, k) => incidentToRow(i, first + k));
   for (let k = 0; k < rows.length; k += 500)
     await db
       .insertInto('incidents')
       .values(rows.slice(k, k + 500))
       .execute();
+}
+
+/**
+ * Inserts one incident after the last, in one statement: the position is read by the insert itself (its
+ * transaction holds the audit chain's turn, so no other writer takes the same position meanwhile). An id
+ * already recorded fails the primary key (see isUniqueViolation).
+ */
+export async function insertIncident(db: Db, incident: Incident): Promise<void> {
+  await db
+    .insertInto('incidents')
+    .values({
+      ...incidentToRow(incident, 0),
+      position: (eb) =>
+        eb.selectFrom('incidents').select(sql<number>`coalesce(max(position), -1) + 1`.as('p')),
+    })
+    .execute();
 }
 
 export async function findIncident(db: Db, id: string): Promise<Incident | null> {

@@ -35,13 +35,10 @@ export function registerSiteRoutes(
 ) {
   const signable = (actor: Actor) => (_site: Site, parties: SigningParties, side: SignatureSide) =>
     maySign(actor, parties, side);
-  const view = async (actor: Actor, site: Site) =>
-    siteView(
-      site,
-      (await svc.actionsFor([site], actor, signable(actor))).get(site.id) ?? [],
-      (await svc.signaturesOf([site])).get(site.id),
-      guardOf(await svc.guardsOf([site]), site),
-    );
+  const view = async (actor: Actor, site: Site) => {
+    const { actions, signatures, guards } = await svc.describeSites([site], actor, signable(actor));
+    return siteView(site, actions.get(site.id) ?? [], signatures.get(site.id), guardOf(guards, site));
+  };
   app.get(
     '/api/sites',
     {
@@ -59,26 +56,30 @@ export function registerSiteRoutes(
       // The view is built field by field from the typed SiteView, so plain JSON is exact; the schema's
       // compiled serializer checks every union per site and took half the time of a 1,000-site page.
       reply.serializer(JSON.stringify);
-      const { items, total } = await svc.listSites(
-        {
-          ...((q.state ?? q.status) ? { state: q.state ?? q.status } : {}),
-          ...(q.district ? { district: q.district } : {}),
-          ...(q.sector ? { sector: q.sector } : {}),
-          ...(q.contingent ? { contingent: contingentId(q.contingent) } : {}),
-          ...(q.unit ? { unit: unitId(q.unit) } : {}),
-          ...(q.agency ? { agency: agencyId(q.agency) } : {}),
-          ...(q.q ? { q: q.q } : {}),
-          limit: q.limit,
-          offset: q.offset,
-        },
-        req.actor,
-      );
-      const units = await svc.allUnits();
-      const [actions, signatures, guards] = await Promise.all([
-        svc.actionsFor(items, req.actor, signable(req.actor), units),
-        svc.signaturesOf(items),
-        svc.guardsOf(items, units),
+      // The force is read beside the page (on PostgreSQL on another connection, at the same time).
+      const [{ items, total }, force] = await Promise.all([
+        svc.listSites(
+          {
+            ...((q.state ?? q.status) ? { state: q.state ?? q.status } : {}),
+            ...(q.district ? { district: q.district } : {}),
+            ...(q.sector ? { sector: q.sector } : {}),
+            ...(q.contingent ? { contingent: contingentId(q.contingent) } : {}),
+            ...(q.unit ? { unit: unitId(q.unit) } : {}),
+            ...(q.agency ? { agency: agencyId(q.agency) } : {}),
+            ...(q.q ? { q: q.q } : {}),
+            limit: q.limit,
+            offset: q.offset,
+          },
+          req.actor,
+        ),
+        svc.forceDirectory(),
       ]);
+      const { actions, signatures, guards } = await svc.describeSites(
+        items,
+        req.actor,
+        signable(req.actor),
+        force,
+      );
       return {
         items: items.map((s) =>
           siteView(s, actions.get(s.id) ?? [], signatures.get(s.id), guardOf(guards, s)),
