@@ -223,6 +223,9 @@ export class HighsRunner {
     this.worker = undefined;
     this.dead = true;
     for (const abandon of [...this.pending]) abandon();
-    if (w) await w.terminate();
+    // A worker inside a long WebAssembly call takes a while (200 ms measured) to stop; the caller need not
+    // wait for it beyond a moment, it ends on its own.
+    if (w)
+      await Promise.race([w.terminate(), new Promise<void>((resolve) => setTimeout(resolve, 10).unref())]);
   }
 }

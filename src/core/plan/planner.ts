@@ -93,7 +93,9 @@ export interface PlanOptions {
 export async function planHandovers(scenario: Scenario, options: PlanOptions = {}): Promise<Plan> {
   const started = Date.now();
   const budget = options.timeLimitMs ?? 10_000;
-  const deadlineAt = started + budget;
+  // The search ends early enough for the explanations to fit in the budget too.
+  const finalAt = started + budget;
+  const deadlineAt = finalAt - Math.min(250, budget * 0.1);
   const progress = (phase: string, fraction: number) => options.onProgress?.({ phase, fraction });
   const p = buildProblem(scenario);
   progress('analyse', 0);
@@ -241,14 +243,18 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
 
   let pdBound = simplePersonDaysBound(p, es);
   const alreadyProven = () => wLow === bestEval.w && pdBound >= bestEval.pd;
-  // Whole release days: a bound above the LP's on small operations, in milliseconds (release-search.ts).
-  // A bound at this W holds at any smaller W too (fewer plans).
-  const releaseSearch = ReleaseSearch.create(p, es, order, bestEval.w);
+  // Operations of a few units: whole release days give a bound above the LP's in milliseconds, and the
+  // cheapest few hundred release vectors are kept for the exact stage (release-search.ts). A bound at this
+  // W holds at any smaller W too (fewer plans).
+  const releaseSearch = ReleaseSearch.create(p, es, order, bestEval.w, RELEASE_LEAF_UNITS);
+  const releaseW = bestEval.w;
+  let releaseBatch: ReturnType<ReleaseSearch['cheapestMany']> | undefined;
   if (releaseSearch && !alreadyProven()) {
-    const found = releaseSearch.cheapest(bestEval.pd, Date.now() + Math.min(300, budget * 0.1));
-    if (found === undefined) pdBound = Math.max(pdBound, bestEval.pd);
-    else if (found !== 'timeout') pdBound = Math.max(pdBound, found.cost);
+    releaseBatch = releaseSearch.cheapestMany(bestEval.pd, Date.now() + Math.min(400, budget * 0.15), 40);
+    if (releaseBatch !== 'timeout')
+      pdBound = Math.max(pdBound, releaseBatch.vectors[0]?.cost ?? releaseBatch.limit);
   }
+  const releaseReady = releaseBatch !== undefined && releaseBatch !== 'timeout';
   const left = () => deadlineAt - Date.now();
   // 0. The early LP: a proof that its W is impossible, or the person-days bound and a rounded plan.
   let lpDone = false;
@@ -321,7 +327,8 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
 
   // Lagrangian bound at the best W (fast at any size), and its relaxed solution as guidance.
   progress('bound', 0.35);
-  if (!alreadyProven() && !pricedDone && !(lpDone && bestEval.pd <= pdBound * 1.005)) {
+  // (Operations of a few units settle release vectors instead, in the exact stage.)
+  if (!releaseReady && !alreadyProven() && !pricedDone && !(lpDone && bestEval.pd <= pdBound * 1.005)) {
     const w = bestEval.w;
     const lsW = latestStarts(p, order, w);
     const lag = lagrangeBound(
@@ -346,7 +353,8 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
     }
   }
 
-  if (!alreadyProven()) consider(swapDescent(p, es, best, Math.min(deadlineAt, Date.now() + budget * 0.1)));
+  if (!releaseReady && !alreadyProven())
+    consider(swapDescent(p, es, best, Math.min(deadlineAt, Date.now() + budget * 0.1)));
 
   // Exact stage: the time-indexed model with HiGHS, in a worker under a watchdog.
   progress('exact', 0.4);
@@ -395,6 +403,48 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
         }
       } else if (out.kind === 'limit' && out.colValue) consider(columnsToSchedule(m, p, out.colValue));
       break;
+    }
+    // 1b. Few units: the cheapest release vectors in turn, a few dozen at a time, each settled by the LP of
+    // its windows (no plan fits: excluded, and the next one's cost is the bound) and then the MIP within
+    // them (a plan, which costs no more than the vector: optimal).
+    if (releaseReady && releaseSearch && !alreadyProven() && bestEval.w <= releaseW) {
+      progress('prove', 0.5);
+      let settling = true;
+      while (settling && !alreadyProven() && left() > 150) {
+        const batch = releaseBatch ?? releaseSearch.cheapestMany(bestEval.pd, deadlineAt - 100, 40);
+        releaseBatch = undefined;
+        if (batch === 'timeout') break;
+        pdBound = Math.max(pdBound, batch.vectors[0]?.cost ?? batch.limit);
+        for (let k = 0; k < batch.vectors.length; k++) {
+          const v = batch.vectors[k];
+          if (!v || v.cost >= bestEval.pd || alreadyProven() || left() <= 150) {
+            settling = false;
+            break;
+          }
+          const windows = releaseSearch.latestStarts(v.rel);
+          const m = buildTimeIndexedModel(p, es, windows, releaseW, undefined, false);
+          const lp = await runner.solve(m.model, { timeLimitMs: 0, deadlineAt: deadlineAt - 60, mip: false });
+          const out =
+            lp.kind === 'optimal'
+              ? // Any plan within these windows is optimal (every cheaper vector is excluded): the first will do.
+                await runner.solve(m.model, {
+                  timeLimitMs: 0,
+                  deadlineAt: deadlineAt - 60,
+                  mip: true,
+                  options: { mip_rel_gap: 1 },
+                })
+              : lp;
+          if (out.kind === 'infeasible') {
+            releaseSearch.exclude(v.rel);
+            pdBound = Math.max(pdBound, batch.vectors[k + 1]?.cost ?? batch.limit);
+            continue;
+          }
+          if ((out.kind === 'optimal' || out.kind === 'limit') && out.colValue)
+            consider(columnsToSchedule(m, p, out.colValue));
+          settling = false;
+          break;
+        }
+      }
     }
     // 2. Person-days at the best W: LP relaxation for the bound and to guide the search, then the MIP.
     const w = bestEval.w;
@@ -535,7 +585,7 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
     withdrawal_day: wLow,
     force_person_days: Math.min(pdBound, bestEval.pd),
   });
-  plan.reasons = bindingReasons(p, order, es, bestEval.w, ctx, deadlineAt);
+  plan.reasons = bindingReasons(p, order, es, bestEval.w, ctx, finalAt);
   progress('done', 1);
   return plan;
 }
@@ -553,6 +603,9 @@ interface Guidance {
   urgency: number;
   hold: boolean;
 }
+
+/** Operations of at most this many units (with sites) settle release vectors one by one (exact stage 1b). */
+const RELEASE_LEAF_UNITS = 24;
 
 const URGENCY_VARIANTS: [number, boolean][] = [
   [0, false],
@@ -1102,7 +1155,7 @@ function bindingReasons(
   es: Int32Array,
   w: number,
   search: Search,
-  /** The planner's deadline: the checks end at most 100 ms after it. */
+  /** The planner's deadline: the checks end by it (or 20 ms from now, if later). */
   deadlineAt = Infinity,
 ): PlanReason[] {
   const reasons: PlanReason[] = [];
@@ -1122,7 +1175,7 @@ function bindingReasons(
   // Claims of the kind "adding N guards would save a day" are checked by building such a plan.
   const until = Math.min(
     Date.now() + Math.min(1500, 100 + p.sites.length),
-    Math.max(deadlineAt, Date.now() + 100),
+    Math.max(deadlineAt - 10, Date.now() + 20),
   );
   const quickW = (q: PlanningProblem) => {
     const s = new Search(q, order, es).constructive(0, Math.max(Date.now() + 20, until))?.s;

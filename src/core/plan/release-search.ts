@@ -12,6 +12,11 @@ import { effectiveCapacity, type PlanningProblem } from './problem.ts';
  * divisible). Every plan's own release vector passes them, so the cheapest vector that passes, among those
  * not proven impossible, is a lower bound on person-days.
  */
+export interface ReleaseVector {
+  rel: Int32Array;
+  cost: number;
+}
+
 export class ReleaseSearch {
   /** Units with sites, heaviest first (their days decide the most). */
   private readonly units: number[];
@@ -29,14 +34,21 @@ export class ReleaseSearch {
   private readonly excluded = new Set<string>();
   nodes = 0;
 
+  get unitCount(): number {
+    return this.units.length;
+  }
+
   /** Undefined when the search does not apply (too many agencies for the subset check). */
   static create(
     p: PlanningProblem,
     es: Int32Array,
     order: readonly number[],
     w: number,
+    /** More units than this: undefined (the vectors grow as (days)^units; 50 units did not finish in 20 s). */
+    maxUnits = Infinity,
   ): ReleaseSearch | undefined {
     if (p.agencies.length > 10 || p.sites.length === 0) return undefined;
+    if (p.units.filter((u) => u.sites.length).length > maxUnits) return undefined;
     return new ReleaseSearch(p, es, order, w);
   }
 
@@ -171,12 +183,33 @@ export class ReleaseSearch {
    * The cheapest release vector below `below` that passes the conditions and is not excluded, or
    * undefined when there is none (then `below` is a proven lower bound). 'timeout' when `until` passes.
    */
-  cheapest(below: number, until: number): { rel: Int32Array; cost: number } | undefined | 'timeout' {
-    let best: { rel: Int32Array; cost: number } | undefined;
+  cheapest(below: number, until: number): ReleaseVector | undefined | 'timeout' {
+    const found = this.cheapestMany(below, until, 1);
+    return found === 'timeout' ? found : found.vectors[0];
+  }
+
+  /**
+   * The `max` cheapest release vectors below `below` that pass and are not excluded, cheapest first.
+   * `limit`: every vector not listed costs at least this much (`below` when the list is complete).
+   */
+  cheapestMany(
+    below: number,
+    until: number,
+    max: number,
+  ): { vectors: ReleaseVector[]; limit: number } | 'timeout' {
+    let found: ReleaseVector[] = [];
     let bestCost = below;
     let timedOut = false;
+    let trimmed = false;
     const units = this.units;
     const rel = this.rel;
+    const trim = () => {
+      if (found.length > max) trimmed = true;
+      found.sort((x, y) => x.cost - y.cost);
+      found = found.slice(0, max);
+      // Anything cheaper than the last kept is kept; ties and dearer ones need not be.
+      bestCost = found[max - 1]?.cost ?? bestCost;
+    };
     const dfs = (i: number, cost: number): void => {
       if (timedOut) return;
       if ((++this.nodes & 255) === 0 && Date.now() > until) {
@@ -185,8 +218,9 @@ export class ReleaseSearch {
       }
       if (i === units.length) {
         if (this.excluded.size && this.excluded.has(rel.join(','))) return;
-        best = { rel: Int32Array.from(rel), cost };
-        bestCost = cost;
+        if (!this.flowFits(rel)) return;
+        found.push({ rel: Int32Array.from(rel), cost });
+        if (found.length >= 2 * max) trim();
         return;
       }
       const u = units[i] ?? 0;
@@ -202,9 +236,115 @@ export class ReleaseSearch {
       rel[u] = top;
     };
     // The root: every unit at the latest day.
-    if (!this.passes()) return undefined;
-    dfs(0, 0);
+    if (this.passes()) dfs(0, 0);
     if (timedOut) return 'timeout';
-    return best;
+    trim();
+    const complete = !trimmed;
+    return { vectors: found, limit: complete ? below : bestCost };
+  }
+
+  /**
+   * The guards, divisible but each site's split among agencies the same on every day (commitments are for
+   * good), fit the agencies' capacity with every site starting on its latest day: a maximum flow from the
+   * sites through each agency's chain of days (the edge out of day t carries what is committed by t, at
+   * most the capacity then) saturates the sites. Stronger than Hall's condition day by day, which lets a
+   * site change agency from one day to the next.
+   */
+  private flowFits(rel: Int32Array): boolean {
+    const p = this.p;
+    const ls = this.ls;
+    if (!this.fillLatest(rel, ls)) return false;
+    const n = p.sites.length;
+    const A = p.agencies.length;
+    const D = this.days;
+    const source = 0;
+    const siteNode = (f: number) => 1 + f;
+    const chain = (a: number, t: number) => 1 + n + a * D + t;
+    const sink = 1 + n + A * D;
+    const g = new FlowGraph(sink + 1);
+    let need = 0;
+    for (const s of p.sites) {
+      need += s.guards;
+      g.add(source, siteNode(s.index), s.guards);
+      const t = Math.min(D - 1, Math.max(0, ls[s.index] ?? 0));
+      for (const a of s.agencies) g.add(siteNode(s.index), chain(a, t), need + 1e9);
+    }
+    for (let a = 0; a < A; a++)
+      for (let t = 0; t < D; t++) {
+        const cap = this.capBySet[t]?.[1 << a] ?? 0;
+        g.add(chain(a, t), t === D - 1 ? sink : chain(a, t + 1), cap);
+      }
+    return g.maxFlow(source, sink) >= need - 1e-9;
+  }
+}
+
+/** Dinic's maximum flow on a small graph (a few hundred nodes). */
+class FlowGraph {
+  private readonly head: Int32Array;
+  private readonly to: number[] = [];
+  private readonly cap: number[] = [];
+  private readonly next: number[] = [];
+  private readonly level: Int32Array;
+  private readonly iter: Int32Array;
+
+  constructor(private readonly size: number) {
+    this.head = new Int32Array(size).fill(-1);
+    this.level = new Int32Array(size);
+    this.iter = new Int32Array(size);
+  }
+
+  add(u: number, v: number, c: number): void {
+    this.to.push(v, u);
+    this.cap.push(c, 0);
+    this.next.push(this.head[u] ?? -1, this.head[v] ?? -1);
+    this.head[u] = this.to.length - 2;
+    this.head[v] = this.to.length - 1;
+  }
+
+  maxFlow(s: number, t: number): number {
+    let flow = 0;
+    const queue = new Int32Array(this.size);
+    for (;;) {
+      this.level.fill(-1);
+      this.level[s] = 0;
+      let qh = 0;
+      let qt = 0;
+      queue[qt++] = s;
+      while (qh < qt) {
+        const u = queue[qh++] ?? 0;
+        for (let e = this.head[u] ?? -1; e >= 0; e = this.next[e] ?? -1) {
+          const v = this.to[e] ?? 0;
+          if ((this.cap[e] ?? 0) > 1e-9 && (this.level[v] ?? 0) < 0) {
+            this.level[v] = (this.level[u] ?? 0) + 1;
+            queue[qt++] = v;
+          }
+        }
+      }
+      if ((this.level[t] ?? -1) < 0) return flow;
+      this.iter.set(this.head);
+      for (;;) {
+        const pushed = this.push(s, t, Infinity);
+        if (pushed <= 1e-9) break;
+        flow += pushed;
+      }
+    }
+  }
+
+  private push(u: number, t: number, limit: number): number {
+    if (u === t) return limit;
+    for (let e = this.iter[u] ?? -1; e >= 0; e = this.next[e] ?? -1, this.iter[u] = e) {
+      const v = this.to[e] ?? 0;
+      const c = this.cap[e] ?? 0;
+      if (c > 1e-9 && (this.level[v] ?? 0) === (this.level[u] ?? 0) + 1) {
+        const d = this.push(v, t, Math.min(limit, c));
+        if (d > 1e-9) {
+          this.cap[e] = c - d;
+          this.cap[e ^ 1] = (this.cap[e ^ 1] ?? 0) + d;
+          return d;
+        }
+      }
+    }
+    this.iter[u] = -1;
+    return 0;
   }
 }
