@@ -250,7 +250,7 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   const releaseW = bestEval.w;
   let releaseBatch: ReturnType<ReleaseSearch['cheapestMany']> | undefined;
   if (releaseSearch && !alreadyProven()) {
-    releaseBatch = releaseSearch.cheapestMany(bestEval.pd, Date.now() + Math.min(400, budget * 0.15), 40);
+    releaseBatch = releaseSearch.cheapestMany(bestEval.pd, Date.now() + Math.min(600, budget * 0.2), 40);
     if (releaseBatch !== 'timeout')
       pdBound = Math.max(pdBound, releaseBatch.vectors[0]?.cost ?? releaseBatch.limit);
   }
@@ -409,27 +409,30 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
     // them (a plan, which costs no more than the vector: optimal).
     if (releaseReady && releaseSearch && !alreadyProven() && bestEval.w <= releaseW) {
       progress('prove', 0.5);
+      // A fifth of the time is kept for the whole MIP, should the vectors not be settled by then.
+      const settleBy = deadlineAt - left() * 0.2;
+      const settleLeft = () => settleBy - Date.now();
       let settling = true;
-      while (settling && !alreadyProven() && left() > 150) {
-        const batch = releaseBatch ?? releaseSearch.cheapestMany(bestEval.pd, deadlineAt - 100, 40);
+      while (settling && !alreadyProven() && settleLeft() > 100) {
+        const batch = releaseBatch ?? releaseSearch.cheapestMany(bestEval.pd, settleBy - 50, 40);
         releaseBatch = undefined;
         if (batch === 'timeout') break;
         pdBound = Math.max(pdBound, batch.vectors[0]?.cost ?? batch.limit);
         for (let k = 0; k < batch.vectors.length; k++) {
           const v = batch.vectors[k];
-          if (!v || v.cost >= bestEval.pd || alreadyProven() || left() <= 150) {
+          if (!v || v.cost >= bestEval.pd || alreadyProven() || settleLeft() <= 100) {
             settling = false;
             break;
           }
           const windows = releaseSearch.latestStarts(v.rel);
           const m = buildTimeIndexedModel(p, es, windows, releaseW, undefined, false);
-          const lp = await runner.solve(m.model, { timeLimitMs: 0, deadlineAt: deadlineAt - 60, mip: false });
+          const lp = await runner.solve(m.model, { timeLimitMs: 0, deadlineAt: settleBy - 30, mip: false });
           const out =
             lp.kind === 'optimal'
               ? // Any plan within these windows is optimal (every cheaper vector is excluded): the first will do.
                 await runner.solve(m.model, {
                   timeLimitMs: 0,
-                  deadlineAt: deadlineAt - 60,
+                  deadlineAt: settleBy - 30,
                   mip: true,
                   options: { mip_rel_gap: 1 },
                 })

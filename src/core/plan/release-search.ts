@@ -29,6 +29,10 @@ export class ReleaseSearch {
   private readonly size: number;
   private readonly days: number;
   private readonly demand: Float64Array;
+  private readonly base: Float64Array;
+  private readonly byDay: Int32Array;
+  private readonly dayStart: Int32Array;
+  private readonly dayFill: Int32Array;
   private readonly counts: Int32Array;
   /** Release vectors proven impossible by an exact check, as keys. */
   private readonly excluded = new Set<string>();
@@ -95,6 +99,10 @@ export class ReleaseSearch {
       this.capBySet.push(caps);
     }
     this.demand = new Float64Array(this.size);
+    this.base = new Float64Array(this.size);
+    this.byDay = new Int32Array(p.sites.length);
+    this.dayStart = new Int32Array(this.days + 1);
+    this.dayFill = new Int32Array(this.days);
     this.counts = new Int32Array(this.days * this.days);
   }
 
@@ -159,16 +167,32 @@ export class ReleaseSearch {
     const size = this.size;
     const A = p.agencies.length;
     const demand = this.demand;
+    const base = this.base;
+    base.fill(0);
+    // Sites by latest day (a counting sort), added day by day.
+    const byDay = this.byDay;
+    const dayStart = this.dayStart;
+    dayStart.fill(0);
+    for (let f = 0; f < n; f++) dayStart[(ls[f] ?? 0) + 1] = (dayStart[(ls[f] ?? 0) + 1] ?? 0) + 1;
+    for (let t = 0; t < D; t++) dayStart[t + 1] = (dayStart[t + 1] ?? 0) + (dayStart[t] ?? 0);
+    const fill = this.dayFill;
+    fill.set(dayStart.subarray(0, D));
+    for (let f = 0; f < n; f++) {
+      const d = ls[f] ?? 0;
+      const at = fill[d] ?? 0;
+      byDay[at] = f;
+      fill[d] = at + 1;
+    }
     for (let t = 0; t < D; t++) {
-      demand.fill(0);
-      let any = false;
-      for (let f = 0; f < n; f++)
-        if ((ls[f] ?? 0) <= t) {
-          const m = this.masks[f] ?? 0;
-          demand[m] = (demand[m] ?? 0) + (p.sites[f]?.guards ?? 0);
-          any = true;
-        }
-      if (!any) continue;
+      const from = dayStart[t] ?? 0;
+      const to = dayStart[t + 1] ?? 0;
+      for (let k = from; k < to; k++) {
+        const f = byDay[k] ?? 0;
+        const m = this.masks[f] ?? 0;
+        base[m] = (base[m] ?? 0) + (p.sites[f]?.guards ?? 0);
+      }
+      if (to === 0) continue;
+      demand.set(base);
       for (let b = 0; b < A; b++)
         for (let S = 0; S < size; S++)
           if (S & (1 << b)) demand[S] = (demand[S] ?? 0) + (demand[S ^ (1 << b)] ?? 0);
@@ -220,7 +244,7 @@ export class ReleaseSearch {
         if (this.excluded.size && this.excluded.has(rel.join(','))) return;
         if (!this.flowFits(rel)) return;
         found.push({ rel: Int32Array.from(rel), cost });
-        if (found.length >= 2 * max) trim();
+        if (found.length > max + 8) trim();
         return;
       }
       const u = units[i] ?? 0;
@@ -248,80 +272,126 @@ export class ReleaseSearch {
    * good), fit the agencies' capacity with every site starting on its latest day: a maximum flow from the
    * sites through each agency's chain of days (the edge out of day t carries what is committed by t, at
    * most the capacity then) saturates the sites. Stronger than Hall's condition day by day, which lets a
-   * site change agency from one day to the next.
+   * site change agency from one day to the next. Sites of the same agency set and latest day are one node.
    */
   private flowFits(rel: Int32Array): boolean {
     const p = this.p;
     const ls = this.ls;
     if (!this.fillLatest(rel, ls)) return false;
-    const n = p.sites.length;
-    const A = p.agencies.length;
+    const net = (this.network ??= this.buildNetwork());
     const D = this.days;
-    const source = 0;
-    const siteNode = (f: number) => 1 + f;
-    const chain = (a: number, t: number) => 1 + n + a * D + t;
-    const sink = 1 + n + A * D;
-    const g = new FlowGraph(sink + 1);
+    const demand = net.demand;
+    demand.fill(0);
     let need = 0;
     for (const s of p.sites) {
-      need += s.guards;
-      g.add(source, siteNode(s.index), s.guards);
       const t = Math.min(D - 1, Math.max(0, ls[s.index] ?? 0));
-      for (const a of s.agencies) g.add(siteNode(s.index), chain(a, t), need + 1e9);
+      const group = (net.maskIndex[s.index] ?? 0) * D + t;
+      demand[group] = (demand[group] ?? 0) + s.guards;
+      need += s.guards;
     }
-    for (let a = 0; a < A; a++)
+    const g = net.graph;
+    g.reset();
+    for (let k = 0; k < demand.length; k++) g.setCap(net.sourceEdge[k] ?? 0, demand[k] ?? 0);
+    return g.maxFlow(0, net.sink) >= need - 1e-9;
+  }
+
+  private network:
+    | { graph: FlowGraph; sink: number; maskIndex: Int32Array; sourceEdge: Int32Array; demand: Float64Array }
+    | undefined;
+
+  private buildNetwork() {
+    const p = this.p;
+    const D = this.days;
+    const A = p.agencies.length;
+    const masks = [...new Set(this.masks)];
+    const maskIndex = Int32Array.from(this.masks, (m) => masks.indexOf(m));
+    const groups = masks.length * D;
+    const chain = (a: number, t: number) => 1 + groups + a * D + t;
+    const sink = 1 + groups + A * D;
+    const graph = new FlowGraph(sink + 1);
+    const sourceEdge = new Int32Array(groups);
+    let total = 0;
+    for (const s of p.sites) total += s.guards;
+    masks.forEach((m, k) => {
       for (let t = 0; t < D; t++) {
-        const cap = this.capBySet[t]?.[1 << a] ?? 0;
-        g.add(chain(a, t), t === D - 1 ? sink : chain(a, t + 1), cap);
+        const node = 1 + k * D + t;
+        sourceEdge[k * D + t] = graph.add(0, node, 0);
+        for (let a = 0; a < A; a++) if (m & (1 << a)) graph.add(node, chain(a, t), total + 1);
       }
-    return g.maxFlow(source, sink) >= need - 1e-9;
+    });
+    for (let a = 0; a < A; a++)
+      for (let t = 0; t < D; t++)
+        graph.add(chain(a, t), t === D - 1 ? sink : chain(a, t + 1), this.capBySet[t]?.[1 << a] ?? 0);
+    graph.freeze();
+    return { graph, sink, maskIndex, sourceEdge, demand: new Float64Array(groups) };
   }
 }
 
-/** Dinic's maximum flow on a small graph (a few hundred nodes). */
+/** Dinic's maximum flow on a small fixed graph whose capacities are reset between runs. */
 class FlowGraph {
   private readonly head: Int32Array;
-  private readonly to: number[] = [];
-  private readonly cap: number[] = [];
-  private readonly next: number[] = [];
+  private to: Int32Array = new Int32Array(0);
+  private next: Int32Array = new Int32Array(0);
+  private cap: Float64Array = new Float64Array(0);
+  private template: Float64Array = new Float64Array(0);
+  private readonly edges: { to: number; cap: number; next: number }[] = [];
   private readonly level: Int32Array;
   private readonly iter: Int32Array;
+  private readonly queue: Int32Array;
 
   constructor(private readonly size: number) {
     this.head = new Int32Array(size).fill(-1);
     this.level = new Int32Array(size);
     this.iter = new Int32Array(size);
+    this.queue = new Int32Array(size);
   }
 
-  add(u: number, v: number, c: number): void {
-    this.to.push(v, u);
-    this.cap.push(c, 0);
-    this.next.push(this.head[u] ?? -1, this.head[v] ?? -1);
-    this.head[u] = this.to.length - 2;
-    this.head[v] = this.to.length - 1;
+  /** Adds edge u → v (and its residual twin); returns the edge's index. */
+  add(u: number, v: number, c: number): number {
+    const e = this.edges.length;
+    this.edges.push({ to: v, cap: c, next: this.head[u] ?? -1 });
+    this.head[u] = e;
+    this.edges.push({ to: u, cap: 0, next: this.head[v] ?? -1 });
+    this.head[v] = e + 1;
+    return e;
+  }
+
+  freeze(): void {
+    this.to = Int32Array.from(this.edges, (x) => x.to);
+    this.next = Int32Array.from(this.edges, (x) => x.next);
+    this.template = Float64Array.from(this.edges, (x) => x.cap);
+    this.cap = new Float64Array(this.template.length);
+  }
+
+  reset(): void {
+    this.cap.set(this.template);
+  }
+
+  setCap(e: number, c: number): void {
+    this.cap[e] = c;
   }
 
   maxFlow(s: number, t: number): number {
     let flow = 0;
-    const queue = new Int32Array(this.size);
+    const { level, queue, head, next, to, cap } = this;
     for (;;) {
-      this.level.fill(-1);
-      this.level[s] = 0;
+      level.fill(-1);
+      level[s] = 0;
       let qh = 0;
       let qt = 0;
       queue[qt++] = s;
       while (qh < qt) {
         const u = queue[qh++] ?? 0;
-        for (let e = this.head[u] ?? -1; e >= 0; e = this.next[e] ?? -1) {
-          const v = this.to[e] ?? 0;
-          if ((this.cap[e] ?? 0) > 1e-9 && (this.level[v] ?? 0) < 0) {
-            this.level[v] = (this.level[u] ?? 0) + 1;
+        for (let e = head[u] ?? -1; e >= 0; e = next[e] ?? -1) {
+          const v = to[e] ?? 0;
+          if ((cap[e] ?? 0) > 1e-9 && (level[v] ?? 0) < 0) {
+            level[v] = (level[u] ?? 0) + 1;
             queue[qt++] = v;
           }
         }
       }
-      if ((this.level[t] ?? -1) < 0) return flow;
-      this.iter.set(this.head);
+      if ((level[t] ?? -1) < 0) return flow;
+      this.iter.set(head);
       for (;;) {
         const pushed = this.push(s, t, Infinity);
         if (pushed <= 1e-9) break;
@@ -332,19 +402,21 @@ class FlowGraph {
 
   private push(u: number, t: number, limit: number): number {
     if (u === t) return limit;
-    for (let e = this.iter[u] ?? -1; e >= 0; e = this.next[e] ?? -1, this.iter[u] = e) {
-      const v = this.to[e] ?? 0;
-      const c = this.cap[e] ?? 0;
-      if (c > 1e-9 && (this.level[v] ?? 0) === (this.level[u] ?? 0) + 1) {
+    const { iter, next, to, cap, level } = this;
+    for (let e = iter[u] ?? -1; e >= 0; e = next[e] ?? -1) {
+      iter[u] = e;
+      const v = to[e] ?? 0;
+      const c = cap[e] ?? 0;
+      if (c > 1e-9 && (level[v] ?? 0) === (level[u] ?? 0) + 1) {
         const d = this.push(v, t, Math.min(limit, c));
         if (d > 1e-9) {
-          this.cap[e] = c - d;
-          this.cap[e ^ 1] = (this.cap[e ^ 1] ?? 0) + d;
+          cap[e] = c - d;
+          cap[e ^ 1] = (cap[e ^ 1] ?? 0) + d;
           return d;
         }
       }
     }
-    this.iter[u] = -1;
+    iter[u] = -1;
     return 0;
   }
 }
