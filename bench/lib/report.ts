@@ -106,7 +106,7 @@ export function suiteBlock(r: SuiteResult): string {
         '',
         '',
       ],
-      ['  statistics (ANALYZE)', secs(imp.cold.statisticsMs), '', '', '', ''],
+      ['  statistics (VACUUM, ANALYZE)', secs(imp.cold.statisticsMs), '', '', '', ''],
     );
   rows.push(
     [
@@ -126,7 +126,7 @@ export function suiteBlock(r: SuiteResult): string {
       '',
       '',
     ],
-    ['  statistics (ANALYZE)', secs(imp.warm.statisticsMs), '', '', '', ''],
+    ['  statistics (VACUUM, ANALYZE)', secs(imp.warm.statisticsMs), '', '', '', ''],
     [
       `GET /api/sites p50 (n=${p.all.n})`,
       ms(p.all.p50),

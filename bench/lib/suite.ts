@@ -29,7 +29,7 @@ export interface ImportFigure {
   validateMs: number;
   /** The transaction: every insert and the commit. */
   writeMs: number;
-  /** After the commit: the service's refreshStatistics (ANALYZE on PostgreSQL, `analyze` on SQLite). */
+  /** After the commit: the service's refreshStatistics (VACUUM ANALYZE on PostgreSQL, `analyze` on SQLite). */
   statisticsMs: number;
 }
 

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Role, Scope, ScopeKind } from '../core/auth/roles.ts';
 import type { Database } from './schema.ts';
 
@@ -223,20 +223,21 @@ export async function findSessionWithUser(
   db: Db,
   idHash: string,
 ): Promise<{ session: SessionRecord; user: UserWithHash } | null> {
-  const r = await accounts(db)
-    .selectFrom('sessions as s')
-    .innerJoin('users', 'users.id', 's.user_id')
-    .selectAll('users')
-    .select([
-      's.id_hash as s_id_hash',
-      's.user_id as s_user_id',
-      's.csrf_token as s_csrf_token',
-      's.created_at as s_created_at',
-      's.last_seen_at as s_last_seen_at',
-      's.expires_at as s_expires_at',
-    ])
-    .where('s.id_hash', '=', idHash)
-    .executeTakeFirst();
+  // Written as SQL rather than built: it runs on every request, and building it cost more than running it.
+  const { rows } = await sql<
+    UserTable & {
+      s_id_hash: string;
+      s_user_id: string;
+      s_csrf_token: string;
+      s_created_at: string;
+      s_last_seen_at: string;
+      s_expires_at: string;
+    }
+  >`select users.*, s.id_hash as s_id_hash, s.user_id as s_user_id, s.csrf_token as s_csrf_token,
+      s.created_at as s_created_at, s.last_seen_at as s_last_seen_at, s.expires_at as s_expires_at
+    from sessions s join users on users.id = s.user_id
+    where s.id_hash = ${idHash}`.execute(db);
+  const r = rows[0];
   if (!r) return null;
   return {
     session: {
@@ -329,21 +330,22 @@ export async function findApiTokenWithUser(
   db: Db,
   tokenHash: string,
 ): Promise<{ token: ApiTokenRecord; user: UserWithHash } | null> {
-  const r = await accounts(db)
-    .selectFrom('api_tokens as t')
-    .innerJoin('users', 'users.id', 't.user_id')
-    .selectAll('users')
-    .select([
-      't.id as t_id',
-      't.user_id as t_user_id',
-      't.name as t_name',
-      't.created_at as t_created_at',
-      't.expires_at as t_expires_at',
-      't.revoked_at as t_revoked_at',
-      't.last_used_at as t_last_used_at',
-    ])
-    .where('t.token_hash', '=', tokenHash)
-    .executeTakeFirst();
+  // Written as SQL rather than built: it runs on every request, and building it cost more than running it.
+  const { rows } = await sql<
+    UserTable & {
+      t_id: string;
+      t_user_id: string;
+      t_name: string;
+      t_created_at: string;
+      t_expires_at: string;
+      t_revoked_at: string | null;
+      t_last_used_at: string | null;
+    }
+  >`select users.*, t.id as t_id, t.user_id as t_user_id, t.name as t_name, t.created_at as t_created_at,
+      t.expires_at as t_expires_at, t.revoked_at as t_revoked_at, t.last_used_at as t_last_used_at
+    from api_tokens t join users on users.id = t.user_id
+    where t.token_hash = ${tokenHash}`.execute(db);
+  const r = rows[0];
   if (!r) return null;
   return {
     token: {

@@ -181,10 +181,13 @@ export function isUniqueViolation(e: unknown): boolean {
 
 /**
  * Refreshes the query planner's statistics after a bulk change (an import), so that pages of a large
- * register use the position indexes at once rather than scanning and sorting.
+ * register use the position indexes at once rather than scanning and sorting. On PostgreSQL a VACUUM
+ * also marks the new rows visible to all, as autovacuum would a little later: until then every page's
+ * count reads the whole table rather than an index (1 ms rather than 0.4 ms for 10,000 sites).
  */
 export async function refreshStatistics(store: Store): Promise<void> {
-  if (store.kind === 'postgres') await sql`analyze sites, units, agencies, incidents`.execute(store.db);
+  if (store.kind === 'postgres')
+    await sql`vacuum (analyze) sites, units, agencies, incidents`.execute(store.db);
   else await sql`analyze`.execute(store.db);
 }
 

@@ -192,13 +192,11 @@ export async function listUnits(db: Db, filter: { contingent?: ContingentId } = 
 
 /** Every unit of the force with its contingent's nation, in one query (for describing many sites at once). */
 export async function listUnitsWithNations(db: Db): Promise<{ unit: Unit; nation: string }[]> {
-  const rows = await db
-    .selectFrom('units')
-    .innerJoin('contingents', 'contingents.id', 'units.contingent_id')
-    .selectAll('units')
-    .select('contingents.nation as contingent_nation')
-    .orderBy('units.position')
-    .execute();
+  // Written as SQL rather than built: every page of sites asks.
+  const { rows } = await sql<Database['units'] & { contingent_nation: string }>`select units.*,
+      contingents.nation as contingent_nation
+    from units join contingents on contingents.id = units.contingent_id
+    order by units.position`.execute(db);
   return rows.map((r) => ({ unit: unitRowToUnit(r), nation: r.contingent_nation }));
 }
 
@@ -425,7 +423,9 @@ export async function nextSitePosition(db: Db): Promise<number> {
 }
 
 export async function findSite(db: Db, id: SiteId): Promise<Site | null> {
-  const r = await db.selectFrom('sites').selectAll().where('id', '=', id).executeTakeFirst();
+  // Written as SQL rather than built: every write to a site, and every incident at one, starts here.
+  const { rows } = await sql<SiteTable>`select * from sites where id = ${id}`.execute(db);
+  const r = rows[0];
   return r ? siteRowToSite(r) : null;
 }
 
@@ -510,21 +510,28 @@ export async function listSites(db: Db, f: SiteFilter): Promise<{ items: Site[];
     const pattern = `%${f.q.toLowerCase().replace(/[\\%_]/g, (m) => '\\' + m)}%`;
     q = q.where((eb) =>
       eb.or([
-        eb(eb.fn('lower', ['sites.name']), 'like', eb.val(pattern)),
-        eb(eb.fn('lower', ['sites.id']), 'like', eb.val(pattern)),
+        eb(sql.ref<string>('sites.name_lower'), 'like', eb.val(pattern)),
+        eb(sql.ref<string>('sites.id_lower'), 'like', eb.val(pattern)),
       ]),
     );
   }
-  const [count, rows] = await Promise.all([
-    q.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
-    q
-      .selectAll('sites')
-      .orderBy('sites.position')
-      .limit(f.limit ?? 100)
-      .offset(f.offset ?? 0)
-      .execute(),
-  ]);
-  return { items: rows.map(siteRowToSite), total: Number(count.n) };
+  const counted = q.select((eb) => eb.fn.countAll<number | string>().as('n'));
+  // The count rides along the page as an uncorrelated subquery (computed once): one round trip, not two.
+  const rows = await q
+    .selectAll('sites')
+    .select(() => counted.as('total'))
+    .orderBy('sites.position')
+    .limit(f.limit ?? 100)
+    .offset(f.offset ?? 0)
+    .execute();
+  const first = rows[0];
+  // A page past the end has no row to carry the count.
+  const total = first
+    ? Number(first.total)
+    : (f.offset ?? 0) > 0
+      ? Number((await counted.executeTakeFirstOrThrow()).n)
+      : 0;
+  return { items: rows.map(siteRowToSite), total };
 }
 
 export async function listAllSites(db: Db): Promise<{ site: Site; overlapDaysGiven: boolean }[]> {
@@ -593,17 +600,17 @@ export async function insertIncidents(db: Db, incidents: readonly Incident[]): P
 /**
  * Inserts one incident after the last, in one statement: the position is read by the insert itself (its
  * transaction holds the audit chain's turn, so no other writer takes the same position meanwhile). An id
- * already recorded fails the primary key (see isUniqueViolation).
+ * already recorded fails the primary key (see isUniqueViolation). Written as SQL rather than built: it runs
+ * in every incident report, and building an insert of twelve values cost more than running it.
  */
 export async function insertIncident(db: Db, incident: Incident): Promise<void> {
-  await db
-    .insertInto('incidents')
-    .values({
-      ...incidentToRow(incident, 0),
-      position: (eb) =>
-        eb.selectFrom('incidents').select(sql<number>`coalesce(max(position), -1) + 1`.as('p')),
-    })
-    .execute();
+  const r = incidentToRow(incident, 0);
+  await sql`insert into incidents
+      (position, id, at, at_utc, kind, severity, site_id, district, lat, lon, description, illustrative)
+    values ((select coalesce(max(position), -1) + 1 from incidents), ${r.id}, ${r.at}, ${r.at_utc}, ${r.kind},
+      ${r.severity}, ${r.site_id}, ${r.district}, ${r.lat}, ${r.lon}, ${r.description}, ${r.illustrative})`.execute(
+    db,
+  );
 }
 
 export async function findIncident(db: Db, id: string): Promise<Incident | null> {
