@@ -9,7 +9,9 @@ import type { Scenario } from '../../src/core/scenario/schema.ts';
 export function bruteForceOptimum(
   scenario: Scenario,
   horizon: number,
-): { w: number; pd: number } | undefined {
+  /** A previous plan (site id → agency id and start day): `moves` is then the fewest sites moved from it. */
+  previous?: ReadonlyMap<string, { agency: string; start: number }>,
+): { w: number; pd: number; moves: number } | undefined {
   const day = (d: string) => dayIndex(scenario.operation.start, d);
   const sites = scenario.sites;
   const n = sites.length;
@@ -43,7 +45,16 @@ export function bruteForceOptimum(
   const strengthOf = new Map<string, number>();
   for (const c of scenario.force.contingents) for (const u of c.units) strengthOf.set(u.id, u.strength);
   const choice: { a: number; t: number }[] = [];
-  let best: { w: number; pd: number } | undefined;
+  let best: { w: number; pd: number; moves: number } | undefined;
+  const movesNow = () => {
+    let k = 0;
+    sites.forEach((s, i) => {
+      const before = previous?.get(s.id);
+      const c = choice[i];
+      if (before && c && (scenario.agencies[c.a]?.id !== before.agency || c.t !== before.start)) k++;
+    });
+    return k;
+  };
 
   const feasible = (): boolean => {
     const perDay = new Map<number, number>();
@@ -86,8 +97,13 @@ export function bruteForceOptimum(
   const walk = (i: number) => {
     if (i === n) {
       if (!feasible()) return;
-      const e = evaluate();
-      if (!best || e.w < best.w || (e.w === best.w && e.pd < best.pd)) best = e;
+      const e = { ...evaluate(), moves: movesNow() };
+      if (
+        !best ||
+        e.w < best.w ||
+        (e.w === best.w && (e.pd < best.pd || (e.pd === best.pd && e.moves < best.moves)))
+      )
+        best = e;
       return;
     }
     for (const o of options[i] ?? []) {

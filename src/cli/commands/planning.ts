@@ -108,6 +108,7 @@ export async function planCommand(file: string | undefined, opts: PlanCommandOpt
   let plan: Plan;
   let changes: PlanDiff | undefined;
   let kept: string[] = [];
+  let fewestProven: boolean | undefined;
   let before: Plan | undefined;
   try {
     if (opts.previous) {
@@ -115,6 +116,7 @@ export async function planCommand(file: string | undefined, opts: PlanCommandOpt
       plan = r.plan;
       changes = r.changes;
       kept = r.kept;
+      fewestProven = r.fewestProven;
     } else if (opts.whatIf?.length) {
       // The changed plan stays as close to the plan before as the changes allow, so that what moves
       // is what the changes move.
@@ -143,7 +145,7 @@ export async function planCommand(file: string | undefined, opts: PlanCommandOpt
           plan,
           changes,
           ...(before ? { before } : {}),
-          ...(opts.previous ? { kept } : {}),
+          ...(opts.previous ? { kept, fewest_moves_proven: fewestProven ?? false } : {}),
           ...(version ? { version } : {}),
         }
       : plan;
@@ -154,6 +156,12 @@ export async function planCommand(file: string | undefined, opts: PlanCommandOpt
     console.log(formatPlanSummary(changed, plan));
     if (opts.previous) console.log(`\nKept as under way: ${kept.length ? kept.join(', ') : 'none'}`);
     if (changes) console.log(`\n${formatDiff(changes, (id) => names.get(id) ?? id)}`);
+    if (opts.previous)
+      console.log(
+        fewestProven
+          ? 'No plan as good moves fewer handovers (proven).'
+          : 'Handovers were kept where they were as far as a greedy pass could; fewer moves were not proven impossible.',
+      );
     if (version)
       console.log(`\nStored as plan version ${version} (adopt it with POST /api/plans/${version}/adopt).`);
   }
