@@ -10,6 +10,7 @@ import {
 import {
   currentSignatures,
   SIGNATURE_SIDES,
+  type HeldSignature,
   signTransfer,
   type SignatureSide,
   type TransferSignature,
@@ -98,12 +99,11 @@ export interface SitePatch {
 }
 
 /**
- * The force as a page of sites shows it: each unit by id, and the nation of each contingent. Read once per
- * request that describes sites (one query) and dropped with it: never kept across requests.
+ * The force as sites show it: each unit (by id) as a guard, with its contingent and nation. Read with the
+ * sites that need it, for one request, and dropped with it: never kept across requests.
  */
 export interface ForceDirectory {
-  units: ReadonlyMap<string, Unit>;
-  nationOf: ReadonlyMap<string, string>;
+  guards: ReadonlyMap<string, SiteGuard>;
 }
 
 /** What a site shows beside its own fields: the actor's actions, its signatures, its guarding unit. */
@@ -232,14 +232,14 @@ export class HandoverService {
     maySign: (site: Site, facts: SiteFacts, side: 'outgoing' | 'receiving') => boolean = () => false,
     force?: ForceDirectory,
   ): Promise<Map<string, SiteAction[]>> {
-    const { units } = force ?? (await this.forceDirectory());
+    const { guards } = force ?? (await this.forceDirectory());
     const out = new Map<string, SiteAction[]>();
     for (const site of sites) {
       const facts: SiteFacts = {
         kind: 'site',
         id: site.id,
         unit: site.guardedBy,
-        contingent: units.get(site.guardedBy)?.contingentId ?? '',
+        contingent: guards.get(site.guardedBy)?.contingent ?? '',
         agency: site.handover?.agencyId ?? null,
       };
       out.set(
@@ -261,15 +261,41 @@ export class HandoverService {
     sites: readonly Site[],
     actor: Actor,
     maySign: (site: Site, facts: SiteFacts, side: 'outgoing' | 'receiving') => boolean,
-    force?: ForceDirectory,
+    known: { force?: ForceDirectory; held?: ReadonlyMap<string, readonly HeldSignature[]> } = {},
   ): Promise<SiteDescriptions> {
-    const known = force ?? (await this.forceDirectory());
+    const force = known.force ?? (await this.forceDirectory());
     const [actions, signatures, guards] = await Promise.all([
-      this.actionsFor(sites, actor, maySign, known),
-      this.signaturesOf(sites, known),
-      this.guardsOf(sites, known),
+      this.actionsFor(sites, actor, maySign, force),
+      this.signaturesOf(sites, force, known.held),
+      this.guardsOf(sites, force),
     ]);
     return { actions, signatures, guards };
+  }
+
+  /**
+   * A page of the sites the actor sees, with what the API shows beside each (actions, signatures, guarding
+   * unit), from one statement (see repo.listSitePage).
+   */
+  async listSitesDescribed(
+    filter: Omit<repo.SiteFilter, 'scope'>,
+    actor: Actor,
+    maySign: (site: Site, facts: SiteFacts, side: 'outgoing' | 'receiving') => boolean,
+  ): Promise<{ items: Site[]; total: number; descriptions: SiteDescriptions }> {
+    const { items, total } = await repo.listSitePage(this.store.db, { ...filter, scope: actor.scope });
+    const guards = new Map<string, SiteGuard>();
+    for (const { site, guard } of items)
+      if (guard)
+        guards.set(site.guardedBy, {
+          unit_name: guard.unitName,
+          contingent: guard.contingentId,
+          nation: guard.nation,
+        });
+    const sites = items.map((e) => e.site);
+    const descriptions = await this.describeSites(sites, actor, maySign, {
+      force: { guards },
+      held: new Map(items.map((e) => [e.site.id, e.held])),
+    });
+    return { items: sites, total, descriptions };
   }
 
   // ── operation and scenario ──────────────────────────────────────────────────────────────────────────────
@@ -680,55 +706,57 @@ export class HandoverService {
    * to every reader of the site, including roles that do not read units and contingents themselves.
    */
   async guardsOf(sites: readonly Site[], force?: ForceDirectory): Promise<Map<string, SiteGuard>> {
-    const { units, nationOf } = force ?? (await this.forceDirectory());
+    const { guards } = force ?? (await this.forceDirectory());
     const out = new Map<string, SiteGuard>();
     for (const site of sites) {
-      const unit = units.get(site.guardedBy);
-      if (unit)
-        out.set(site.id, {
-          unit_name: unit.name,
-          contingent: unit.contingentId,
-          nation: nationOf.get(unit.contingentId) ?? '',
-        });
+      const guard = guards.get(site.guardedBy);
+      if (guard) out.set(site.id, guard);
     }
     return out;
   }
 
-  /** The units and nations of the force, for callers that describe many sites at once (one query). */
+  /** The units of the force as guards, for callers that describe sites (one query). */
   async forceDirectory(): Promise<ForceDirectory> {
     const rows = await repo.listUnitsWithNations(this.store.db);
     return {
-      units: new Map(rows.map(({ unit }) => [unit.id as string, unit])),
-      nationOf: new Map(rows.map(({ unit, nation }) => [unit.contingentId as string, nation])),
+      guards: new Map(
+        rows.map(({ unit, nation }) => [
+          unit.id as string,
+          { unit_name: unit.name, contingent: unit.contingentId, nation },
+        ]),
+      ),
     };
   }
 
   /**
    * The signatures shown with each site (the caller has checked the actor sees the sites): for a site in joint
-   * guard, those that count now; for a transferred one, those that made its transfer.
+   * guard, those that count now; for a transferred one, those that made its transfer. `held`, when the
+   * caller read them already, spares the query.
    */
   async signaturesOf(
     sites: readonly Site[],
     force?: ForceDirectory,
+    held?: ReadonlyMap<string, readonly HeldSignature[]>,
   ): Promise<Map<string, TransferSignature[]>> {
     const out = new Map<string, TransferSignature[]>();
     const signing = sites.filter((s) => s.state !== 'protected');
     if (!signing.length) return out;
     const db = this.store.db;
-    const [held, { units }] = await Promise.all([
-      signatures.findSignaturesOfSites(
-        db,
-        signing.map((s) => s.id),
-      ),
+    const [signed, { guards }] = await Promise.all([
+      held ??
+        signatures.findSignaturesOfSites(
+          db,
+          signing.map((s) => s.id),
+        ),
       force ?? this.forceDirectory(),
     ]);
     for (const site of signing) {
       const parties = {
         unit: site.guardedBy,
-        contingent: units.get(site.guardedBy)?.contingentId ?? '',
+        contingent: guards.get(site.guardedBy)?.contingent ?? '',
         agency: site.handover?.agencyId ?? null,
       };
-      out.set(site.id, currentSignatures(site, parties, held.get(site.id) ?? []));
+      out.set(site.id, currentSignatures(site, parties, signed.get(site.id) ?? []));
     }
     return out;
   }

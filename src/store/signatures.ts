@@ -54,34 +54,54 @@ export async function findSignaturesOfSites(
       .where('s.site_id', 'in', siteIds.slice(i, i + 500))
       .execute();
     for (const r of rows) {
-      const signer: SignerAccount | null =
-        r.account_id !== null && r.role !== null && r.disabled !== null
-          ? {
-              userId: r.account_id,
-              role: r.role as Role,
-              scope:
-                r.scope_kind !== null && r.scope_id !== null
-                  ? { kind: r.scope_kind as ScopeKind, id: r.scope_id }
-                  : null,
-              disabled: Number(r.disabled) === 1,
-            }
-          : null;
-      const held: HeldSignature = {
-        signature: {
-          side: r.side as SignatureSide,
-          version: Number(r.version),
-          userId: r.user_id,
-          username: r.username,
-          displayName: r.display_name,
-          signedAt: r.signed_at,
-          imported: Number(r.imported) === 1,
-        },
-        signer,
-      };
+      const held = heldSignatureOfRow(r);
       out.set(r.site_id, [...(out.get(r.site_id) ?? []), held]);
     }
   }
   return out;
+}
+
+/** A signature row joined with its signer's account (null columns when the account is gone). */
+export interface HeldSignatureRow {
+  side: string;
+  version: number;
+  user_id: string | null;
+  username: string;
+  display_name: string;
+  signed_at: string;
+  imported: number;
+  account_id: string | null;
+  role: string | null;
+  scope_kind: string | null;
+  scope_id: string | null;
+  disabled: number | null;
+}
+
+export function heldSignatureOfRow(r: HeldSignatureRow): HeldSignature {
+  const signer: SignerAccount | null =
+    r.account_id !== null && r.role !== null && r.disabled !== null
+      ? {
+          userId: r.account_id,
+          role: r.role as Role,
+          scope:
+            r.scope_kind !== null && r.scope_id !== null
+              ? { kind: r.scope_kind as ScopeKind, id: r.scope_id }
+              : null,
+          disabled: Number(r.disabled) === 1,
+        }
+      : null;
+  return {
+    signature: {
+      side: r.side as SignatureSide,
+      version: Number(r.version),
+      userId: r.user_id,
+      username: r.username,
+      displayName: r.display_name,
+      signedAt: r.signed_at,
+      imported: Number(r.imported) === 1,
+    },
+    signer,
+  };
 }
 
 export async function findSignaturesOfSite(db: Db, siteId: string): Promise<HeldSignature[]> {
