@@ -283,7 +283,7 @@ export function buildTimeIndexedModel(
         colLower[jz] = 0;
         colUpper[jz] = 1;
         // Binary: HiGHS then branches on the units' release days, which decide the cost (50 sites: the
-        // MIP proven in 4.6 s instead of 23.8 s with them continuous, bench/exp-mip.ts).
+        // MIP proven in 4.6 s instead of 23.8 s with them continuous, the 50-site bench operation).
         integrality[jz] = 1;
       }
     }
