@@ -522,29 +522,28 @@ function filteredSites(db: Db, f: SiteFilter) {
 }
 
 /**
- * One page of the filtered sites, with the count of all of them carried along as an uncorrelated subquery
- * (computed once): one statement, not two.
+ * One page of the filtered sites, and the count of all of them. The count is a statement of its own, run
+ * beside the page (at the same time on PostgreSQL, on another connection): carried in the page's statement
+ * as a subquery it took longer on PostgreSQL than apart (measured: 1.3-2 ms more for 10,000 sites, against
+ * 0.5 ms alone).
  */
 function sitePage(db: Db, f: SiteFilter) {
   const q = filteredSites(db, f);
-  const counted = q.select((eb) => eb.fn.countAll<number | string>().as('n'));
-  const page = q
-    .selectAll('sites')
-    .select(() => counted.as('total'))
-    .orderBy('sites.position')
-    .limit(f.limit ?? 100)
-    .offset(f.offset ?? 0);
-  /** The count when the page is empty: a page past the end has no row to carry it. */
-  const totalWithout = async () =>
-    (f.offset ?? 0) > 0 ? Number((await counted.executeTakeFirstOrThrow()).n) : 0;
-  return { page, totalWithout };
+  return {
+    page: q
+      .selectAll('sites')
+      .orderBy('sites.position')
+      .limit(f.limit ?? 100)
+      .offset(f.offset ?? 0),
+    count: async () =>
+      Number((await q.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()).n),
+  };
 }
 
 export async function listSites(db: Db, f: SiteFilter): Promise<{ items: Site[]; total: number }> {
-  const { page, totalWithout } = sitePage(db, f);
-  const rows = await page.execute();
-  const first = rows[0];
-  return { items: rows.map(siteRowToSite), total: first ? Number(first.total) : await totalWithout() };
+  const { page, count } = sitePage(db, f);
+  const [rows, total] = await Promise.all([page.execute(), count()]);
+  return { items: rows.map(siteRowToSite), total };
 }
 
 /** A site of a page with what is shown beside it. */
@@ -557,16 +556,17 @@ export interface SitePageEntry {
 }
 
 /**
- * A page of sites as the API lists it, in one statement: the page and its count, each site's guarding unit
+ * A page of sites as the API lists it, in one statement beside its count: each site with its guarding unit
  * and contingent, and (but for protected sites) its signatures with their signers. On PostgreSQL every
- * statement is a round trip that wakes the server; a page took five of them, now one.
+ * statement is a round trip that wakes the server; a page took five of them one after the other, now two
+ * at once.
  */
 export async function listSitePage(
   db: Db,
   f: SiteFilter,
 ): Promise<{ items: SitePageEntry[]; total: number }> {
-  const { page, totalWithout } = sitePage(db, f);
-  const rows = await db
+  const { page, count } = sitePage(db, f);
+  const described = db
     .withTables<SignatureTables>()
     .selectFrom(page.as('p'))
     .leftJoin('units as u', 'u.id', 'p.guarded_by')
@@ -594,8 +594,8 @@ export async function listSitePage(
       'su.disabled as s_disabled',
     ])
     .orderBy('p.position')
-    .orderBy('s.side')
-    .execute();
+    .orderBy('s.side');
+  const [rows, total] = await Promise.all([described.execute(), count()]);
   // A site with signatures comes once per signature, one after the other.
   const items: SitePageEntry[] = [];
   for (const r of rows) {
@@ -640,8 +640,7 @@ export async function listSitePage(
         }),
       );
   }
-  const first = rows[0];
-  return { items, total: first ? Number(first.total) : await totalWithout() };
+  return { items, total };
 }
 
 export async function listAllSites(db: Db): Promise<{ site: Site; overlapDaysGiven: boolean }[]> {
