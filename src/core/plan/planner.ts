@@ -101,7 +101,7 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   const budget = options.timeLimitMs ?? 10_000;
   // The search ends early enough for the explanations to fit in the budget too.
   const finalAt = started + budget;
-  const deadlineAt = finalAt - Math.min(250, budget * 0.1);
+  const deadlineAt = finalAt - Math.min(150, budget * 0.075);
   const progress = (phase: string, fraction: number) => options.onProgress?.({ phase, fraction });
   const p = buildProblem(scenario);
   progress('analyse', 0);
