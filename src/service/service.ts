@@ -274,7 +274,7 @@ export class HandoverService {
 
   /**
    * A page of the sites the actor sees, with what the API shows beside each (actions, signatures, guarding
-   * unit), from one statement (see repo.listSitePage).
+   * unit), from the page's one statement and its count, run at the same time (see repo.listSitePage).
    */
   async listSitesDescribed(
     filter: Omit<repo.SiteFilter, 'scope'>,
