@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Scope } from '../core/auth/roles.ts';
 import {
   agencyId,
@@ -511,10 +511,11 @@ function filteredSites(db: Db, f: SiteFilter) {
   }
   if (f.q) {
     const pattern = `%${f.q.toLowerCase().replace(/[\\%_]/g, (m) => '\\' + m)}%`;
+    // The escape character named: PostgreSQL defaults to the backslash, SQLite has none unless told.
     q = q.where((eb) =>
       eb.or([
-        eb(sql.ref<string>('sites.name_lower'), 'like', eb.val(pattern)),
-        eb(sql.ref<string>('sites.id_lower'), 'like', eb.val(pattern)),
+        sql<SqlBool>`${sql.ref('sites.name_lower')} like ${pattern} escape '\\'`,
+        sql<SqlBool>`${sql.ref('sites.id_lower')} like ${pattern} escape '\\'`,
       ]),
     );
   }

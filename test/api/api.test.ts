@@ -103,6 +103,19 @@ describe.each(backends)('HTTP API on $name', (backend) => {
     expect(problemPaths(b.json())).toEqual(['version']);
   });
 
+  it('searches names for % and _ as themselves, not as wildcards', async () => {
+    const scenario = demoScenario() as { sites: { id: string; name: string }[] };
+    const [a, b, c] = scenario.sites;
+    if (!a || !b || !c) throw new Error('demo has sites');
+    a.name = 'Depot 5% north';
+    b.name = 'Depot 50 north';
+    c.name = 'pump_house';
+    await svc.importScenario(scenario, DEMO_ACTOR);
+    expect(ids((await get('/api/sites?q=5%25')).json())).toEqual([a.id]);
+    expect(ids((await get('/api/sites?q=p_h')).json())).toEqual([c.id]);
+    expect(ids((await get('/api/sites?q=%5C')).json())).toEqual([]);
+  });
+
   it('lists the 14 demo sites, filtered and paginated', async () => {
     await loadDemo();
     const all = await get('/api/sites');
