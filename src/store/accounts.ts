@@ -71,16 +71,18 @@ export interface UserWithHash extends User {
 
 export const usernameKey = (username: string) => username.normalize('NFKC').toLowerCase();
 
+/** The scope stored in two columns (both null: the whole operation). */
+export function scopeOfColumns(kind: string | null, id: string | null): Scope | null {
+  return kind !== null && id !== null ? { kind: kind as ScopeKind, id } : null;
+}
+
 function userRowToUser(r: UserTable): UserWithHash {
   return {
     id: r.id,
     username: r.username,
     displayName: r.display_name,
     role: r.role as Role,
-    scope:
-      r.scope_kind !== null && r.scope_id !== null
-        ? { kind: r.scope_kind as ScopeKind, id: r.scope_id }
-        : null,
+    scope: scopeOfColumns(r.scope_kind, r.scope_id),
     mustChangePassword: r.must_change_password === 1,
     disabled: r.disabled === 1,
     version: Number(r.version),

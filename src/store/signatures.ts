@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { Role, ScopeKind } from '../core/auth/roles.ts';
+import type { Role } from '../core/auth/roles.ts';
 import type {
   HeldSignature,
   SignatureSide,
   SignerAccount,
   TransferSignature,
 } from '../core/handover/signatures.ts';
-import type { AccountTables } from './accounts.ts';
+import { scopeOfColumns, type AccountTables } from './accounts.ts';
 import type { Database } from './schema.ts';
 
 /** The table of migration 0005_transfer_signatures. */
@@ -62,14 +62,7 @@ export async function findSignaturesOfSites(
 }
 
 /** A signature row joined with its signer's account (null columns when the account is gone). */
-export interface HeldSignatureRow {
-  side: string;
-  version: number;
-  user_id: string | null;
-  username: string;
-  display_name: string;
-  signed_at: string;
-  imported: number;
+export interface HeldSignatureRow extends Omit<TransferSignatureTable, 'site_id'> {
   account_id: string | null;
   role: string | null;
   scope_kind: string | null;
@@ -83,10 +76,7 @@ export function heldSignatureOfRow(r: HeldSignatureRow): HeldSignature {
       ? {
           userId: r.account_id,
           role: r.role as Role,
-          scope:
-            r.scope_kind !== null && r.scope_id !== null
-              ? { kind: r.scope_kind as ScopeKind, id: r.scope_id }
-              : null,
+          scope: scopeOfColumns(r.scope_kind, r.scope_id),
           disabled: Number(r.disabled) === 1,
         }
       : null;
