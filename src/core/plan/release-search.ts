@@ -1,5 +1,11 @@
 import { effectiveCapacity, type PlanningProblem } from './problem.ts';
 
+/** A release day per unit (indexed by unit) and its person-days. */
+export interface ReleaseVector {
+  rel: Int32Array;
+  cost: number;
+}
+
 /**
  * Branch and bound over the units' release days, for the person-days bound of small operations.
  *
@@ -7,16 +13,12 @@ import { effectiveCapacity, type PlanningProblem } from './problem.ts';
  * small, capacity-bound operations leaves it several per cent below the optimum (50 sites: 5,728 against
  * 5,961). Here the release days are whole: a release vector R (one day per unit) is kept only when the
  * windows it leaves every site, [earliest start, R_u − d_f] narrowed by precedence, pass the necessary
- * conditions — the sites that must start within any span of days fit the daily limit, and those that must
+ * conditions — the sites that must start within any span of days fit the daily limit, those that must
  * have started by each day fit the agencies' capacity (Hall's condition over sets of agencies, guards
- * divisible). Every plan's own release vector passes them, so the cheapest vector that passes, among those
- * not proven impossible, is a lower bound on person-days.
+ * divisible), and, for the vectors listed, the guards flow through each agency's chain of days with every
+ * site at its latest start (`flowFits`). Every plan's own release vector passes them, so the cheapest vector
+ * that passes, among those not proven impossible (`exclude`), is a lower bound on person-days.
  */
-export interface ReleaseVector {
-  rel: Int32Array;
-  cost: number;
-}
-
 export class ReleaseSearch {
   /** Units with sites, heaviest first (their days decide the most). */
   private readonly units: number[];
@@ -60,7 +62,7 @@ export class ReleaseSearch {
     private readonly p: PlanningProblem,
     private readonly es: Int32Array,
     private readonly order: readonly number[],
-    private readonly w: number,
+    w: number,
   ) {
     const limit = p.deadline === undefined ? w : Math.min(w, p.deadline);
     this.floor = new Int32Array(p.units.length);
@@ -93,8 +95,8 @@ export class ReleaseSearch {
     for (let t = 0; t < this.days; t++) {
       const caps = new Float64Array(this.size);
       for (let S = 1; S < this.size; S++) {
-        const low = 31 - Math.clz32(S & -S);
-        caps[S] = (caps[S & (S - 1)] ?? 0) + effectiveCapacity(p.agencies[low] as never, t);
+        const agency = p.agencies[31 - Math.clz32(S & -S)];
+        caps[S] = (caps[S & (S - 1)] ?? 0) + (agency ? effectiveCapacity(agency, t) : 0);
       }
       this.capBySet.push(caps);
     }
@@ -259,8 +261,10 @@ export class ReleaseSearch {
       }
       rel[u] = top;
     };
-    // The root: every unit at the latest day.
-    if (this.passes()) dfs(0, 0);
+    // The root, every unit at the latest day, holds the windows of every plan by this day: it passes unless
+    // no plan exists, and the caller has one. Failing, it settles nothing.
+    if (!this.passes()) return 'timeout';
+    dfs(0, 0);
     if (timedOut) return 'timeout';
     trim();
     const complete = !trimmed;
