@@ -1,5 +1,10 @@
 import { earliestStarts, latestStarts, topologicalOrder } from './analysis.ts';
-import { buildTimeIndexedModel, columnsToSchedule, scheduleToColumns } from './exact.ts';
+import {
+  buildTimeIndexedModel,
+  columnsToSchedule,
+  countTimeIndexedColumns,
+  scheduleToColumns,
+} from './exact.ts';
 import { evaluateSchedule, type Schedule } from './greedy.ts';
 import { HighsRunner, type LinearModel } from './highs-runner.ts';
 import type { PlanningProblem } from './problem.ts';
@@ -25,10 +30,7 @@ export async function fewestChanges(
   const order = topologicalOrder(p);
   const es = earliestStarts(p, order);
   const ls = latestStarts(p, order, w);
-  let columns = 0;
-  for (const s of p.sites)
-    columns += Math.max(0, (ls[s.index] ?? 0) - (es[s.index] ?? 0) + 1) * s.agencies.length;
-  if (columns > COLUMN_LIMIT || timeLimitMs < 50) return undefined;
+  if (countTimeIndexedColumns(p, es, ls) > COLUMN_LIMIT || timeLimitMs < 50) return undefined;
   const m = buildTimeIndexedModel(p, es, ls, w, undefined, true);
   const cost = new Float64Array(m.model.numCols);
   for (let j = 0; j < m.numX; j++) {

@@ -252,7 +252,7 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   let pdBound = simplePersonDaysBound(p, es);
   const alreadyProven = () => wLow === bestEval.w && pdBound >= bestEval.pd;
   // Operations of a few units: whole release days give a bound above the LP's in milliseconds, and the
-  // cheapest few hundred release vectors are kept for the exact stage (release-search.ts). A bound at this
+  // cheapest few dozen release vectors are kept for the exact stage (release-search.ts). A bound at this
   // W holds at any smaller W too (fewer plans).
   const releaseSearch = ReleaseSearch.create(p, es, order, bestEval.w, RELEASE_LEAF_UNITS);
   const releaseW = bestEval.w;
