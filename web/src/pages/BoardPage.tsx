@@ -1,4 +1,6 @@
 import {
+  Children,
+  isValidElement,
   useCallback,
   useDeferredValue,
   useEffect,
@@ -269,11 +271,17 @@ function Select({
   children: ReactNode;
 }) {
   const { t } = useTranslation();
+  // A value from the URL stays shown while its list is still loading (or names something the list
+  // lacks), instead of the select silently showing "All" over a filtered table.
+  const listed = Children.toArray(children).some(
+    (c) => isValidElement<{ value?: string }>(c) && c.props.value === value,
+  );
   return (
     <label>
       {label}
       <select value={value} onChange={(e) => onChange(e.target.value)}>
         <option value="">{t('common.all')}</option>
+        {value && !listed ? <option value={value}>{value}</option> : null}
         {children}
       </select>
     </label>
