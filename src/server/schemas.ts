@@ -321,8 +321,26 @@ export const PlanDocument = Type.Object({
   contingents: Type.Array(Type.Object({ contingent: Type.String(), withdrawn: Type.String() })),
   reasons: Type.Array(
     Type.Object(
-      { constraint: Type.String(), message: Type.String() },
-      { additionalProperties: true, description: 'Plus the sites, agencies and date involved, where known' },
+      {
+        constraint: Type.String(),
+        code: Type.Optional(
+          Type.String({
+            description:
+              "The sentence's template, kebab-case (e.g. 'capacity-short'); absent in plans stored before reasons had codes",
+          }),
+        ),
+        params: Type.Optional(
+          Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Array(Type.String())]), {
+            description:
+              'The values the sentence uses: numbers, ISO dates, site ids, agency names, lists of them',
+          }),
+        ),
+        message: Type.String({ description: 'The sentence in English, made from code and params' }),
+        sites: Type.Optional(Type.Array(Type.String())),
+        agencies: Type.Optional(Type.Array(Type.String())),
+        date: Type.Optional(Type.String()),
+      },
+      { additionalProperties: true },
     ),
   ),
 });

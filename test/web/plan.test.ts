@@ -18,7 +18,15 @@ interface PlanRun {
   id: number;
   state: string;
   adopted_at: string | null;
-  plan?: { handovers: { site: string }[] } | null;
+  plan?: {
+    handovers: { site: string; agency: string; start: string }[];
+    reasons?: {
+      code?: string;
+      params?: Record<string, string | number | string[]>;
+      message: string;
+      sites?: string[];
+    }[];
+  } | null;
 }
 
 /** Runs the planner from the page and waits for the run to finish; returns the run as the API has it. */
@@ -162,6 +170,28 @@ describeInBrowser('Plan page', () => {
     await gantt.waitFor();
     expect(await gantt.locator('.gantt-transfer').count()).toBe(run.plan!.handovers.length);
     await page.getByRole('heading', { name: 'Что ограничивает план' }).waitFor();
+    // What binds the plan, said in Russian from each reason's code and params (not the planner's English).
+    const reasons = run.plan!.reasons!;
+    expect(reasons.length).toBeGreaterThan(0);
+    const items = page.locator('[data-testid=plan-reasons] li');
+    await expect.poll(() => items.count()).toBe(reasons.length);
+    for (const [i, r] of reasons.entries()) {
+      const text = (await items.nth(i).textContent()) ?? '';
+      expect(r.code).toBeTruthy();
+      expect(text).toMatch(/[а-яё]{4,}.*[а-яё]{4,}/i);
+      expect(text).not.toContain(r.message);
+      expect(text).not.toMatch(/\b(cannot|before|whatever|guards|short)\b/);
+      // Site ids as given, ISO dates in Russian.
+      for (const v of Object.values(r.params ?? {}))
+        if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) {
+          expect(text).not.toContain(v);
+          expect(text).toMatch(new RegExp(`${Number(v.slice(8))} янв\\. 2022`));
+        }
+      const p = r.params ?? {};
+      for (const s of [p['site'] ?? [], p['sites'] ?? []].flat()) expect(text).toContain(String(s));
+    }
+    expect(await page.locator('[data-testid=plan-reasons] [lang=en]').count()).toBe(0);
+    expect(await page.getByText('на английском языке').count()).toBe(0);
     await page.getByRole('heading', { name: 'Вывод: подразделения, ещё находящиеся на месте' }).waitFor();
     // Dates in Russian, in the operation's calendar.
     expect(await page.locator('[data-testid=withdrawal-date]').textContent()).toMatch(/^\d{1,2} янв\. 2022/);

@@ -8,41 +8,160 @@ import {
 } from './analysis.ts';
 import { effectiveCapacity, type PlanningProblem } from './problem.ts';
 
+/** A value a sentence uses: a number, an ISO date, an id or name, or a list of ids or names. */
+export type ReasonParam = string | number | string[];
+
 /**
  * Why a scenario cannot be planned, or what decides a plan's withdrawal day: plain sentences with a
- * machine-readable `constraint` and the sites, agencies and date involved.
+ * machine-readable `constraint` and the sites, agencies and date involved. `code` names the sentence's
+ * template and `params` holds the values it uses, so that a client can say the same in another language;
+ * `message` is the English sentence made from exactly these params.
  */
 export interface PlanReason {
   constraint:
     'eligibility' | 'capacity' | 'deadline' | 'precedence' | 'pin' | 'throughput' | 'gate' | 'search';
+  code: ReasonCode;
+  params: Readonly<Record<string, ReasonParam>>;
   message: string;
   sites?: string[];
   agencies?: string[];
   date?: string;
 }
 
-/** The exact stage proved that no plan exists, though no single necessary condition fails. */
-export const PACKING_FAILS: PlanReason = {
-  constraint: 'capacity',
-  message:
+// Params are type aliases, not interfaces: an interface is not assignable to a record of params.
+type CapacityShort = { agency: string; short: number; date: string; demand: number; supply: number };
+type CapacityShortAgencies = Omit<CapacityShort, 'agency'> & { agencies: string[] };
+type ThroughputShort = { count: number; from: string; to: string; perDay: number; limit: number };
+
+// The English sentence of every code. Dates are ISO dates, agencies are named, sites go by id.
+const capacityShort = (p: CapacityShort) =>
+  `${p.agency} is ${p.short} guards short from ${p.date}: the sites that must have started by then need ${p.demand} guards, ${p.supply} are available.`;
+const capacityShortAgencies = (p: CapacityShortAgencies) =>
+  `${p.agencies.join(' and ')} are ${p.short} guards short from ${p.date}: the sites that must have started by then need ${p.demand} guards, ${p.supply} are available.`;
+const throughputShort = (p: ThroughputShort) =>
+  `${p.count} handovers must start between ${p.from} and ${p.to}, but at most ${p.perDay} a day allow only ${p.limit}.`;
+const noStartBeforeDeadline = (p: { site: string; deadline: string }) =>
+  `Site ${p.site} cannot start in time: its gate, pins and predecessors leave no start day that meets the deadline ${p.deadline}.`;
+const noStartDay = (p: { site: string }) =>
+  `Site ${p.site} cannot start in time: its gate, pins and predecessors leave no start day that meets the deadline.`;
+/** The binding reason that withdrawal a day earlier fails for: "Withdrawal by D is impossible: " and the shortfall. */
+const impossibleBy =
+  <P>(inner: (p: P) => string) =>
+  (p: P & { by: string }) =>
+    `Withdrawal by ${p.by} is impossible: ${inner(p)}`;
+
+const SENTENCES = {
+  'packing-fails': (_: Record<string, never>) =>
     "No plan meets all constraints together: the guards cannot be packed into the agencies' capacity with these pins, gates and limits.",
-};
+  'deadline-missed': (p: { deadline: string }) =>
+    `No plan found that transfers every site by the deadline ${p.deadline}.`,
+  'not-found': (_: Record<string, never>) =>
+    'No plan was found within the time limit, and it is not proven that none exists: give the planner more time (--time-limit), or relax a pin, gate or limit.',
+  'no-eligible-agency': (p: { site: string; criticality: number; sector: string }) =>
+    `No agency may take site ${p.site} (criticality ${p.criticality}, sector ${p.sector}).`,
+  'pinned-agency-ineligible': (p: { site: string; agency: string; criticality: number; sector: string }) =>
+    `Site ${p.site} is pinned to ${p.agency}, which may not take it (criticality ${p.criticality}, sector ${p.sector}).`,
+  'precedence-cycle': (p: { cycle: string[] }) =>
+    `The order of handovers has a cycle: ${p.cycle.join(' → ')}.`,
+  'pinned-before-gate': (p: { site: string; start: string; gate: string }) =>
+    `Site ${p.site} is pinned to start on ${p.start}, before its gate ${p.gate}.`,
+  'pinned-before-predecessor': (p: { site: string; start: string; predecessor: string; transfer: string }) =>
+    `Site ${p.site} is pinned to start on ${p.start}, but it must wait for ${p.predecessor}, which cannot transfer before ${p.transfer}.`,
+  'pinned-after-deadline': (p: { site: string; start: string; transfer: string; deadline: string }) =>
+    `Site ${p.site} is pinned to start on ${p.start}; its transfer on ${p.transfer} is after the deadline ${p.deadline}.`,
+  'gate-after-deadline': (p: {
+    site: string;
+    gate: string;
+    overlap: number;
+    transfer: string;
+    deadline: string;
+  }) =>
+    `The gate of site ${p.site} (${p.gate}, ${p.overlap} day(s) of joint guard) puts its transfer on ${p.transfer}, after the deadline ${p.deadline}.`,
+  'predecessors-after-deadline': (p: {
+    site: string;
+    transfer: string;
+    predecessors: string[];
+    deadline: string;
+  }) =>
+    `Site ${p.site} cannot transfer before ${p.transfer} (it waits for ${p.predecessors.join(', ')}), after the deadline ${p.deadline}.`,
+  'pinned-over-daily-limit': (p: { count: number; date: string; limit: number }) =>
+    `${p.count} handovers are pinned to start on ${p.date}, more than the ${p.limit} a day allowed.`,
+  'final-capacity-short': (p: { supply: number; demand: number }) =>
+    `Agencies' final capacity (${p.supply} guards) is below the ${p.demand} guards all sites need.`,
+  'final-capacity-short-agencies': (p: { agencies: string[]; supply: number; demand: number }) =>
+    `The final capacity of ${p.agencies.join(', ')} (${p.supply} guards) is below the ${p.demand} guards of the sites only they may take.`,
+  'pinned-capacity-short': (p: { agency: string; date: string; demand: number; supply: number }) =>
+    `Handovers pinned to ${p.agency} by ${p.date} need ${p.demand} guards; it has ${p.supply} to commit then.`,
+  'no-start-before-deadline': noStartBeforeDeadline,
+  'no-start-day': noStartDay,
+  'throughput-short': throughputShort,
+  'capacity-short': capacityShort,
+  'capacity-short-agencies': capacityShortAgencies,
+  'withdrawal-impossible-no-start-before-deadline': impossibleBy(noStartBeforeDeadline),
+  'withdrawal-impossible-no-start-day': impossibleBy(noStartDay),
+  'withdrawal-impossible-throughput-short': impossibleBy(throughputShort),
+  'withdrawal-impossible-capacity-short': impossibleBy(capacityShort),
+  'withdrawal-impossible-capacity-short-agencies': impossibleBy(capacityShortAgencies),
+  'site-fixed-by-window': (p: { site: string; date: string }) =>
+    `Site ${p.site} cannot transfer before ${p.date} whatever the capacity (gates, pins, joint-guard days and predecessors).`,
+  'sites-fixed-by-windows': (p: { sites: string[]; date: string }) =>
+    `Sites ${p.sites.join(', ')} cannot transfer before ${p.date} whatever the capacity (gates, pins, joint-guard days and predecessors).`,
+  'sites-fixed-by-windows-and-others': (p: { sites: string[]; date: string }) =>
+    `Sites ${p.sites.join(', ')} and others cannot transfer before ${p.date} whatever the capacity (gates, pins, joint-guard days and predecessors).`,
+  'extra-capacity-saves-days': (p: {
+    extra: number;
+    agency: string;
+    from: string;
+    withdrawal: string;
+    days: number;
+  }) =>
+    `Adding ${p.extra} guards to ${p.agency} from ${p.from} gives a plan that withdraws on ${p.withdrawal} (${p.days} day${p.days > 1 ? 's' : ''} earlier).`,
+  'throughput-holds-withdrawal': (p: { limit: number; date: string; relaxed: string }) =>
+    `The limit of ${p.limit} handovers a day holds the withdrawal to ${p.date}; without it a plan withdrawing on ${p.relaxed} exists.`,
+  'agency-capacity-holds-withdrawal': (p: {
+    agency: string;
+    date: string;
+    extra: number;
+    from: string;
+    withdrawal: string;
+  }) =>
+    `${p.agency}'s capacity holds the withdrawal to ${p.date}: ${p.extra} more guards from ${p.from} give a plan that withdraws on ${p.withdrawal}.`,
+  'capacity-decides-withdrawal': (p: { date: string }) =>
+    `Agency capacity over time, together with the daily limit and the sites' windows, decides the withdrawal on ${p.date}.`,
+} as const satisfies Record<string, (p: never) => string>;
+
+export type ReasonCode = keyof typeof SENTENCES;
+type ParamsOf<C extends ReasonCode> = Parameters<(typeof SENTENCES)[C]>[0];
+
+/** Every code a reason can carry (the web app has a translation of each); Object.keys loses the key type. */
+export const REASON_CODES = Object.keys(SENTENCES) as readonly ReasonCode[];
+
+type Said<C extends ReasonCode = ReasonCode> = { code: C; params: ParamsOf<C>; message: string };
+
+/** A sentence with its code and params: the message is always made from the params it carries. */
+function said<C extends ReasonCode>(code: C, params: ParamsOf<C>): Said<C> {
+  const sentence = SENTENCES[code] as (p: ParamsOf<C>) => string;
+  return { code, params, message: sentence(params) };
+}
+
+type Constraint = PlanReason['constraint'];
+type Involved = Pick<PlanReason, 'sites' | 'agencies' | 'date'>;
+
+function reason(constraint: Constraint, s: Said, involved: Involved = {}): PlanReason {
+  return { constraint, code: s.code, params: s.params, message: s.message, ...involved };
+}
+
+/** The exact stage proved that no plan exists, though no single necessary condition fails. */
+export const PACKING_FAILS: PlanReason = reason('capacity', said('packing-fails', {}));
 
 /** The exact stage proved that no plan transfers every site by the deadline (day index `deadline`). */
 export function deadlineMissed(p: PlanningProblem, deadline: number): PlanReason {
-  return {
-    constraint: 'deadline',
-    message: `No plan found that transfers every site by the deadline ${formatDay(p, deadline)}.`,
-    date: formatDay(p, deadline),
-  };
+  const date = formatDay(p, deadline);
+  return reason('deadline', said('deadline-missed', { deadline: date }), { date });
 }
 
 /** The reason given when no plan was found but none was proven impossible either. */
-export const NOT_FOUND: PlanReason = {
-  constraint: 'search',
-  message:
-    'No plan was found within the time limit, and it is not proven that none exists: give the planner more time (--time-limit), or relax a pin, gate or limit.',
-};
+export const NOT_FOUND: PlanReason = reason('search', said('not-found', {}));
 
 const formatDay = (p: PlanningProblem, d: number) => addDays(p.start, d);
 
@@ -51,29 +170,35 @@ export function structuralReasons(p: PlanningProblem): PlanReason[] {
   const reasons: PlanReason[] = [];
   for (const s of p.sites) {
     if (s.eligible.length === 0)
-      reasons.push({
-        constraint: 'eligibility',
-        message: `No agency may take site ${s.id} (criticality ${s.criticality}, sector ${s.sector}).`,
-        sites: [s.id],
-      });
+      reasons.push(
+        reason(
+          'eligibility',
+          said('no-eligible-agency', { site: s.id, criticality: s.criticality, sector: s.sector }),
+          { sites: [s.id] },
+        ),
+      );
     else if (s.pinnedAgency !== undefined && s.agencies.length === 0) {
       const a = p.agencies[s.pinnedAgency];
-      reasons.push({
-        constraint: 'pin',
-        message: `Site ${s.id} is pinned to ${a?.name ?? '?'}, which may not take it (criticality ${s.criticality}, sector ${s.sector}).`,
-        sites: [s.id],
-        agencies: a ? [a.id] : [],
-      });
+      reasons.push(
+        reason(
+          'pin',
+          said('pinned-agency-ineligible', {
+            site: s.id,
+            agency: a?.name ?? '?',
+            criticality: s.criticality,
+            sector: s.sector,
+          }),
+          { sites: [s.id], agencies: a ? [a.id] : [] },
+        ),
+      );
     }
   }
   const cycle = findPrecedenceCycle(p);
   if (cycle) {
     const ids = cycle.map((f) => p.sites[f]?.id ?? '?');
-    reasons.push({
-      constraint: 'precedence',
-      message: `The order of handovers has a cycle: ${ids.join(' → ')}.`,
-      sites: [...new Set(ids)],
-    });
+    reasons.push(
+      reason('precedence', said('precedence-cycle', { cycle: ids }), { sites: [...new Set(ids)] }),
+    );
   }
   return reasons;
 }
@@ -83,40 +208,75 @@ export function earlyReasons(p: PlanningProblem, es: Int32Array): PlanReason[] {
   const reasons: PlanReason[] = [];
   for (const s of p.sites) {
     if (s.pinnedStart === undefined) continue;
+    const start = formatDay(p, s.pinnedStart);
     if (s.pinnedStart < s.gate)
-      reasons.push({
-        constraint: 'pin',
-        message: `Site ${s.id} is pinned to start on ${formatDay(p, s.pinnedStart)}, before its gate ${formatDay(p, s.gate)}.`,
-        sites: [s.id],
-        date: formatDay(p, s.pinnedStart),
-      });
+      reasons.push(
+        reason('pin', said('pinned-before-gate', { site: s.id, start, gate: formatDay(p, s.gate) }), {
+          sites: [s.id],
+          date: start,
+        }),
+      );
     for (const h of s.preds) {
       const ph = p.sites[h];
       if (ph && (es[h] ?? 0) + ph.overlap > s.pinnedStart)
-        reasons.push({
-          constraint: 'pin',
-          message: `Site ${s.id} is pinned to start on ${formatDay(p, s.pinnedStart)}, but it must wait for ${ph.id}, which cannot transfer before ${formatDay(p, (es[h] ?? 0) + ph.overlap)}.`,
-          sites: [s.id, ph.id],
-          date: formatDay(p, s.pinnedStart),
-        });
+        reasons.push(
+          reason(
+            'pin',
+            said('pinned-before-predecessor', {
+              site: s.id,
+              start,
+              predecessor: ph.id,
+              transfer: formatDay(p, (es[h] ?? 0) + ph.overlap),
+            }),
+            { sites: [s.id, ph.id], date: start },
+          ),
+        );
     }
   }
   if (p.deadline !== undefined) {
+    const deadline = formatDay(p, p.deadline);
     for (const s of p.sites) {
       const T = (es[s.index] ?? 0) + s.overlap;
       if (T <= p.deadline) continue;
       const byGate = s.gate + s.overlap > p.deadline && s.pinnedStart === undefined;
       const pinned = s.pinnedStart !== undefined && s.pinnedStart + s.overlap > p.deadline;
-      reasons.push({
-        constraint: pinned ? 'pin' : 'deadline',
-        message: pinned
-          ? `Site ${s.id} is pinned to start on ${formatDay(p, s.pinnedStart ?? 0)}; its transfer on ${formatDay(p, T)} is after the deadline ${formatDay(p, p.deadline)}.`
+      const transfer = formatDay(p, T);
+      const involved = { sites: [s.id], date: deadline };
+      reasons.push(
+        pinned
+          ? reason(
+              'pin',
+              said('pinned-after-deadline', {
+                site: s.id,
+                start: formatDay(p, s.pinnedStart ?? 0),
+                transfer,
+                deadline,
+              }),
+              involved,
+            )
           : byGate
-            ? `The gate of site ${s.id} (${formatDay(p, s.gate)}, ${s.overlap} day(s) of joint guard) puts its transfer on ${formatDay(p, T)}, after the deadline ${formatDay(p, p.deadline)}.`
-            : `Site ${s.id} cannot transfer before ${formatDay(p, T)} (it waits for ${s.preds.map((h) => p.sites[h]?.id ?? '?').join(', ')}), after the deadline ${formatDay(p, p.deadline)}.`,
-        sites: [s.id],
-        date: formatDay(p, p.deadline),
-      });
+            ? reason(
+                'deadline',
+                said('gate-after-deadline', {
+                  site: s.id,
+                  gate: formatDay(p, s.gate),
+                  overlap: s.overlap,
+                  transfer,
+                  deadline,
+                }),
+                involved,
+              )
+            : reason(
+                'deadline',
+                said('predecessors-after-deadline', {
+                  site: s.id,
+                  transfer,
+                  predecessors: s.preds.map((h) => p.sites[h]?.id ?? '?'),
+                  deadline,
+                }),
+                involved,
+              ),
+      );
     }
   }
   if (Number.isFinite(p.throughput)) {
@@ -128,13 +288,15 @@ export function earlyReasons(p: PlanningProblem, es: Int32Array): PlanReason[] {
         perDay.set(s.pinnedStart, l);
       }
     for (const [d, ids] of perDay)
-      if (ids.length > p.throughput)
-        reasons.push({
-          constraint: 'pin',
-          message: `${ids.length} handovers are pinned to start on ${formatDay(p, d)}, more than the ${p.throughput} a day allowed.`,
-          sites: ids,
-          date: formatDay(p, d),
-        });
+      if (ids.length > p.throughput) {
+        const date = formatDay(p, d);
+        reasons.push(
+          reason('pin', said('pinned-over-daily-limit', { count: ids.length, date, limit: p.throughput }), {
+            sites: ids,
+            date,
+          }),
+        );
+      }
   }
   // Final capacity: every site's guards stay committed for good.
   const all = p.sites.map((s) => s.index);
@@ -143,14 +305,19 @@ export function earlyReasons(p: PlanningProblem, es: Int32Array): PlanReason[] {
   if (short) {
     const names = short.agencies.map((a) => p.agencies[a]?.name ?? '?');
     const everything = short.agencies.length === p.agencies.length;
-    reasons.push({
-      constraint: 'capacity',
-      message: everything
-        ? `Agencies' final capacity (${short.supply} guards) is below the ${short.demand} guards all sites need.`
-        : `The final capacity of ${names.join(', ')} (${short.supply} guards) is below the ${short.demand} guards of the sites only they may take.`,
-      agencies: short.agencies.map((a) => p.agencies[a]?.id ?? '?'),
-      sites: short.sites.length <= 20 ? short.sites.map((f) => p.sites[f]?.id ?? '?') : undefined,
-    });
+    const figures = { supply: short.supply, demand: short.demand };
+    reasons.push(
+      reason(
+        'capacity',
+        everything
+          ? said('final-capacity-short', figures)
+          : said('final-capacity-short-agencies', { agencies: names, ...figures }),
+        {
+          agencies: short.agencies.map((a) => p.agencies[a]?.id ?? '?'),
+          sites: short.sites.length <= 20 ? short.sites.map((f) => p.sites[f]?.id ?? '?') : undefined,
+        },
+      ),
+    );
   }
   // Pinned agency and start together: the pinned guards alone must fit the capacity on their day.
   for (const a of p.agencies) {
@@ -166,13 +333,19 @@ export function earlyReasons(p: PlanningProblem, es: Int32Array): PlanReason[] {
       const next = pins[i + 1];
       if (next && next.pinnedStart === s.pinnedStart) continue;
       if (acc > effectiveCapacity(a, d)) {
-        reasons.push({
-          constraint: 'pin',
-          message: `Handovers pinned to ${a.name} by ${formatDay(p, d)} need ${acc} guards; it has ${effectiveCapacity(a, d)} to commit then.`,
-          agencies: [a.id],
-          sites: pins.slice(0, i + 1).map((x) => x.id),
-          date: formatDay(p, d),
-        });
+        const date = formatDay(p, d);
+        reasons.push(
+          reason(
+            'pin',
+            said('pinned-capacity-short', {
+              agency: a.name,
+              date,
+              demand: acc,
+              supply: effectiveCapacity(a, d),
+            }),
+            { agencies: [a.id], sites: pins.slice(0, i + 1).map((x) => x.id), date },
+          ),
+        );
         break;
       }
     }
@@ -180,31 +353,83 @@ export function earlyReasons(p: PlanningProblem, es: Int32Array): PlanReason[] {
   return reasons;
 }
 
-export function shortfallReason(p: PlanningProblem, sf: Shortfall): PlanReason {
+type ShortfallCode =
+  | 'no-start-before-deadline'
+  | 'no-start-day'
+  | 'throughput-short'
+  | 'capacity-short'
+  | 'capacity-short-agencies';
+type ShortfallSaid = { [C in ShortfallCode]: Said<C> }[ShortfallCode];
+
+function shortfallSentence(p: PlanningProblem, sf: Shortfall): { said: ShortfallSaid; reason: PlanReason } {
   switch (sf.kind) {
     case 'window': {
       const s = p.sites[sf.site];
+      const site = s?.id ?? '?';
+      const sentence: ShortfallSaid =
+        p.deadline !== undefined
+          ? said('no-start-before-deadline', { site, deadline: formatDay(p, p.deadline) })
+          : said('no-start-day', { site });
       return {
-        constraint: p.deadline !== undefined ? 'deadline' : 'precedence',
-        message: `Site ${s?.id ?? '?'} cannot start in time: its gate, pins and predecessors leave no start day that meets the deadline${p.deadline !== undefined ? ` ${formatDay(p, p.deadline)}` : ''}.`,
-        sites: s ? [s.id] : [],
+        said: sentence,
+        reason: reason(p.deadline !== undefined ? 'deadline' : 'precedence', sentence, {
+          sites: s ? [s.id] : [],
+        }),
       };
     }
-    case 'throughput':
+    case 'throughput': {
+      const sentence = said('throughput-short', {
+        count: sf.count,
+        from: formatDay(p, sf.from),
+        to: formatDay(p, sf.to),
+        perDay: p.throughput,
+        limit: sf.limit,
+      });
       return {
-        constraint: 'throughput',
-        message: `${sf.count} handovers must start between ${formatDay(p, sf.from)} and ${formatDay(p, sf.to)}, but at most ${p.throughput} a day allow only ${sf.limit}.`,
-        date: formatDay(p, sf.from),
+        said: sentence,
+        reason: reason('throughput', sentence, { date: formatDay(p, sf.from) }),
       };
+    }
     case 'capacity': {
       const names = sf.agencies.map((a) => p.agencies[a]?.name ?? '?');
-      return {
-        constraint: 'capacity',
-        message: `${names.join(' and ')} ${sf.agencies.length > 1 ? 'are' : 'is'} ${sf.demand - sf.supply} guards short from ${formatDay(p, sf.day)}: the sites that must have started by then need ${sf.demand} guards, ${sf.supply} are available.`,
-        agencies: sf.agencies.map((a) => p.agencies[a]?.id ?? '?'),
+      const figures = {
+        short: sf.demand - sf.supply,
         date: formatDay(p, sf.day),
+        demand: sf.demand,
+        supply: sf.supply,
+      };
+      const sentence =
+        names.length > 1
+          ? said('capacity-short-agencies', { agencies: names, ...figures })
+          : said('capacity-short', { agency: names[0] ?? '?', ...figures });
+      return {
+        said: sentence,
+        reason: reason('capacity', sentence, {
+          agencies: sf.agencies.map((a) => p.agencies[a]?.id ?? '?'),
+          date: formatDay(p, sf.day),
+        }),
       };
     }
+  }
+}
+
+export function shortfallReason(p: PlanningProblem, sf: Shortfall): PlanReason {
+  return shortfallSentence(p, sf).reason;
+}
+
+/** "Withdrawal by `by` is impossible: " and the shortfall, as a sentence of its own. */
+function withdrawalImpossible(by: string, s: ShortfallSaid): Said {
+  switch (s.code) {
+    case 'no-start-before-deadline':
+      return said('withdrawal-impossible-no-start-before-deadline', { ...s.params, by });
+    case 'no-start-day':
+      return said('withdrawal-impossible-no-start-day', { ...s.params, by });
+    case 'throughput-short':
+      return said('withdrawal-impossible-throughput-short', { ...s.params, by });
+    case 'capacity-short':
+      return said('withdrawal-impossible-capacity-short', { ...s.params, by });
+    case 'capacity-short-agencies':
+      return said('withdrawal-impossible-capacity-short-agencies', { ...s.params, by });
   }
 }
 
@@ -225,12 +450,18 @@ export function bindingReasons(
   const critical = p.sites.filter((s) => (es[s.index] ?? 0) + s.overlap === w);
   if (critical.length) {
     const ids = critical.slice(0, 5).map((s) => s.id);
-    reasons.push({
-      constraint: critical.some((s) => s.preds.length) ? 'precedence' : 'gate',
-      message: `Site${critical.length > 1 ? 's' : ''} ${ids.join(', ')}${critical.length > 5 ? ' and others' : ''} cannot transfer before ${formatDay(p, w)} whatever the capacity (gates, pins, joint-guard days and predecessors).`,
-      sites: critical.map((s) => s.id),
-      date: formatDay(p, w),
-    });
+    const date = formatDay(p, w);
+    reasons.push(
+      reason(
+        critical.some((s) => s.preds.length) ? 'precedence' : 'gate',
+        critical.length === 1
+          ? said('site-fixed-by-window', { site: ids[0] ?? '?', date })
+          : critical.length > 5
+            ? said('sites-fixed-by-windows-and-others', { sites: ids, date })
+            : said('sites-fixed-by-windows', { sites: ids, date }),
+        { sites: critical.map((s) => s.id), date },
+      ),
+    );
     return reasons;
   }
   // Claims of the kind "adding N guards would save a day" are checked by building such a plan.
@@ -241,20 +472,27 @@ export function bindingReasons(
   const quickW = (q: PlanningProblem) => quickPlanW(q, Math.max(Date.now() + 20, until));
   const sf = w > 0 ? shortfallForW(p, es, latestStarts(p, order, w - 1)) : undefined;
   if (sf) {
-    const r = shortfallReason(p, sf);
-    reasons.push({ ...r, message: `Withdrawal by ${formatDay(p, w - 1)} is impossible: ${r.message}` });
+    const short = shortfallSentence(p, sf);
+    reasons.push({ ...short.reason, ...withdrawalImpossible(formatDay(p, w - 1), short.said) });
     if (sf.kind === 'capacity') {
       const extra = sf.demand - sf.supply;
       for (const a of sf.agencies) {
         if (Date.now() > until) break;
         const wExtra = quickW(withExtraCapacity(p, a, extra, sf.day));
         if (wExtra < w) {
-          reasons.push({
-            constraint: 'capacity',
-            message: `Adding ${extra} guards to ${p.agencies[a]?.name ?? '?'} from ${formatDay(p, sf.day)} gives a plan that withdraws on ${formatDay(p, wExtra)} (${w - wExtra} day${w - wExtra > 1 ? 's' : ''} earlier).`,
-            agencies: [p.agencies[a]?.id ?? '?'],
-            date: formatDay(p, sf.day),
-          });
+          reasons.push(
+            reason(
+              'capacity',
+              said('extra-capacity-saves-days', {
+                extra,
+                agency: p.agencies[a]?.name ?? '?',
+                from: formatDay(p, sf.day),
+                withdrawal: formatDay(p, wExtra),
+                days: w - wExtra,
+              }),
+              { agencies: [p.agencies[a]?.id ?? '?'], date: formatDay(p, sf.day) },
+            ),
+          );
           break;
         }
       }
@@ -265,30 +503,43 @@ export function bindingReasons(
   if (Number.isFinite(p.throughput)) {
     const wRelaxed = quickW({ ...p, throughput: Infinity });
     if (wRelaxed < w)
-      reasons.push({
-        constraint: 'throughput',
-        message: `The limit of ${p.throughput} handovers a day holds the withdrawal to ${formatDay(p, w)}; without it a plan withdrawing on ${formatDay(p, wRelaxed)} exists.`,
-        date: formatDay(p, w),
-      });
+      reasons.push(
+        reason(
+          'throughput',
+          said('throughput-holds-withdrawal', {
+            limit: p.throughput,
+            date: formatDay(p, w),
+            relaxed: formatDay(p, wRelaxed),
+          }),
+          { date: formatDay(p, w) },
+        ),
+      );
   }
   for (const a of p.agencies) {
     if (Date.now() > until || reasons.length > 2) break;
     const extra = Math.max(1, Math.ceil(a.finalGuards * 0.1));
     const wExtra = quickW(withExtraCapacity(p, a.index, extra, 0));
     if (wExtra < w)
-      reasons.push({
-        constraint: 'capacity',
-        message: `${a.name}'s capacity holds the withdrawal to ${formatDay(p, w)}: ${extra} more guards from ${formatDay(p, 0)} give a plan that withdraws on ${formatDay(p, wExtra)}.`,
-        agencies: [a.id],
-        date: formatDay(p, w),
-      });
+      reasons.push(
+        reason(
+          'capacity',
+          said('agency-capacity-holds-withdrawal', {
+            agency: a.name,
+            date: formatDay(p, w),
+            extra,
+            from: formatDay(p, 0),
+            withdrawal: formatDay(p, wExtra),
+          }),
+          { agencies: [a.id], date: formatDay(p, w) },
+        ),
+      );
   }
   if (reasons.length === 0)
-    reasons.push({
-      constraint: 'capacity',
-      message: `Agency capacity over time, together with the daily limit and the sites' windows, decides the withdrawal on ${formatDay(p, w)}.`,
-      date: formatDay(p, w),
-    });
+    reasons.push(
+      reason('capacity', said('capacity-decides-withdrawal', { date: formatDay(p, w) }), {
+        date: formatDay(p, w),
+      }),
+    );
   return reasons;
 }
 

@@ -18,6 +18,7 @@ import { GanttChart } from './GanttChart.tsx';
 import { capacitySeries, ganttBars, groupBars, planDays, withdrawalBurndown, type GroupBy } from './model.ts';
 import { BurndownChart, CapacityChart } from './PlanCharts.tsx';
 import { PlanDiffView } from './PlanDiffView.tsx';
+import { ReasonList } from './ReasonList.tsx';
 import type { AgencyRow, ContingentRow, PlanDiff, PlanRun, SiteRow, UnitRow } from './types.ts';
 import { parseChanges, useDescribeWhatIf, WhatIfEditor } from './WhatIfEditor.tsx';
 import './plan.css';
@@ -528,20 +529,10 @@ function SelectedPlan(props: {
         <section className="panel" aria-labelledby={`${id}-why`}>
           <h3 id={`${id}-why`}>{t('reasons.title')}</h3>
           {plan.reasons.length ? (
-            <ul className="reasons">
-              {plan.reasons.map((r, i) => (
-                <li key={i}>
-                  <span className={`constraint c-${r.constraint}`}>
-                    {t(`constraint.${r.constraint}`, { defaultValue: r.constraint })}
-                  </span>{' '}
-                  <span lang="en">{r.message}</span>
-                </li>
-              ))}
-            </ul>
+            <ReasonList reasons={plan.reasons} />
           ) : (
             <p className="muted">{t('reasons.none')}</p>
           )}
-          {plan.reasons.length ? <p className="muted small">{t('reasons.languageNote')}</p> : null}
         </section>
       </div>
 

@@ -1,0 +1,345 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { planHandovers } from '../../src/core/plan/planner.ts';
+import { buildProblem } from '../../src/core/plan/problem.ts';
+import {
+  deadlineMissed,
+  NOT_FOUND,
+  PACKING_FAILS,
+  REASON_CODES,
+  shortfallReason,
+  type PlanReason,
+  type ReasonCode,
+} from '../../src/core/plan/reasons.ts';
+import type { Scenario } from '../../src/core/scenario/schema.ts';
+import { validateScenario } from '../../src/core/scenario/validate.ts';
+
+const valid = (s: Scenario): Scenario => {
+  const check = validateScenario(s);
+  if (!check.ok) throw new Error(JSON.stringify(check.problems));
+  return check.scenario;
+};
+
+/** Two food sites of 10 guards, one unit, and Police (50 guards, criticality ≤ 3, food and water). */
+const base = (): Scenario =>
+  valid({
+    version: 1,
+    operation: { name: 'x', area: 'x', start: '2030-01-10', timezone: 'UTC', languages: ['en'] },
+    force: {
+      name: 'F',
+      contingents: [{ id: 'C', nation: 'N', units: [{ id: 'u', name: 'U', strength: 10 }] }],
+    },
+    agencies: [
+      {
+        id: 'police',
+        name: 'Police',
+        capacity: [{ from: '2030-01-10', guards: 50 }],
+        max_criticality: 3,
+        sectors: ['food', 'water'],
+      },
+    ],
+    sites: [
+      { id: 'a', name: 'A', sector: 'food', criticality: 2, district: 'd', guards: 10, guarded_by: 'u' },
+      { id: 'b', name: 'B', sector: 'food', criticality: 2, district: 'd', guards: 10, guarded_by: 'u' },
+    ],
+  });
+
+const guard = (id: string, extra: Partial<Scenario['sites'][number]> = {}) => ({
+  id,
+  name: id.toUpperCase(),
+  sector: 'food' as const,
+  criticality: 2,
+  district: 'd',
+  guards: 10,
+  guarded_by: 'u',
+  ...extra,
+});
+
+/** Scenarios that make the planner give each kind of reason, with the codes each must produce. */
+const scenarios: { name: string; codes: ReasonCode[]; make: () => Scenario }[] = [
+  {
+    name: 'a site no agency may take',
+    codes: ['no-eligible-agency'],
+    make: () => {
+      const s = base();
+      s.sites.push(guard('clinic', { sector: 'health', criticality: 5, guards: 3 }));
+      return s;
+    },
+  },
+  {
+    name: 'a site pinned to an agency that may not take it',
+    codes: ['pinned-agency-ineligible'],
+    make: () => {
+      const s = base();
+      s.agencies.push({ id: 'army', name: 'Army', capacity: [{ from: '2030-01-10', guards: 50 }] });
+      s.sites.push(guard('plant', { sector: 'energy', criticality: 4, pinned: { agency: 'police' } }));
+      return s;
+    },
+  },
+  {
+    name: 'a precedence cycle',
+    codes: ['precedence-cycle'],
+    make: () => {
+      const s = base();
+      s.sites[0]!.after = ['b'];
+      s.sites[1]!.after = ['a'];
+      return s;
+    },
+  },
+  {
+    name: 'pins before the gate and before a predecessor transfers, past the deadline',
+    codes: ['pinned-before-gate', 'pinned-before-predecessor', 'pinned-after-deadline'],
+    make: () => {
+      const s = base();
+      s.operation.deadline = '2030-01-13';
+      s.sites[0]!.not_before = '2030-01-12';
+      s.sites[1]!.after = ['a'];
+      s.sites[1]!.pinned = { start: '2030-01-11' };
+      s.sites.push(guard('c', { pinned: { start: '2030-01-13' } }));
+      s.sites[0]!.pinned = { start: '2030-01-11' };
+      return s;
+    },
+  },
+  {
+    name: 'a gate and a predecessor after the deadline',
+    codes: ['gate-after-deadline', 'predecessors-after-deadline'],
+    make: () => {
+      const s = base();
+      s.operation.deadline = '2030-01-12';
+      s.sites[0]!.not_before = '2030-01-12';
+      s.sites[1]!.after = ['a'];
+      return s;
+    },
+  },
+  {
+    name: 'more pinned starts on a day than the daily limit',
+    codes: ['pinned-over-daily-limit'],
+    make: () => {
+      const s = base();
+      s.rules = { max_handovers_per_day: 1 };
+      for (const site of s.sites) site.pinned = { start: '2030-01-11' };
+      return s;
+    },
+  },
+  {
+    name: 'final capacity below what all sites need',
+    codes: ['final-capacity-short'],
+    make: () => {
+      const s = base();
+      s.agencies[0]!.capacity = [{ from: '2030-01-10', guards: 15 }];
+      return s;
+    },
+  },
+  {
+    name: 'final capacity of one agency below the sites only it may take',
+    codes: ['final-capacity-short-agencies'],
+    make: () => {
+      const s = base();
+      s.agencies[0]!.capacity = [{ from: '2030-01-10', guards: 15 }];
+      s.agencies.push({
+        id: 'guard',
+        name: 'Guard',
+        capacity: [{ from: '2030-01-10', guards: 50 }],
+        sectors: ['energy'],
+      });
+      return s;
+    },
+  },
+  {
+    name: 'pins that overfill an agency',
+    codes: ['pinned-capacity-short'],
+    make: () => {
+      const s = base();
+      for (const site of s.sites) site.pinned = { agency: 'police', start: '2030-01-10' };
+      s.agencies[0]!.capacity = [
+        { from: '2030-01-10', guards: 15 },
+        { from: '2030-01-12', guards: 100 },
+      ];
+      return s;
+    },
+  },
+  {
+    name: 'an agency short of guards by the deadline',
+    codes: ['capacity-short'],
+    make: () => {
+      const s = base();
+      s.operation.deadline = '2030-01-11';
+      s.agencies[0]!.capacity = [
+        { from: '2030-01-10', guards: 15 },
+        { from: '2030-01-12', guards: 100 },
+      ];
+      return s;
+    },
+  },
+  {
+    name: 'a capacity step that binds a feasible plan',
+    codes: ['withdrawal-impossible-capacity-short', 'extra-capacity-saves-days'],
+    make: () => {
+      const s = base();
+      s.agencies[0]!.capacity = [
+        { from: '2030-01-10', guards: 10 },
+        { from: '2030-01-13', guards: 30 },
+      ];
+      return s;
+    },
+  },
+  {
+    name: 'a gate that decides the withdrawal',
+    codes: ['site-fixed-by-window'],
+    make: () => {
+      const s = base();
+      s.sites[0]!.not_before = '2030-01-14';
+      return s;
+    },
+  },
+  {
+    name: 'gates of two sites that decide the withdrawal',
+    codes: ['sites-fixed-by-windows'],
+    make: () => {
+      const s = base();
+      for (const site of s.sites) site.not_before = '2030-01-14';
+      return s;
+    },
+  },
+  {
+    name: 'gates of seven sites that decide the withdrawal',
+    codes: ['sites-fixed-by-windows-and-others'],
+    make: () => {
+      const s = base();
+      s.agencies[0]!.capacity = [{ from: '2030-01-10', guards: 500 }];
+      for (let i = 0; i < 7; i++) s.sites.push(guard(`g${i}`, { not_before: '2030-01-14' }));
+      return s;
+    },
+  },
+  {
+    name: 'a daily limit that binds a feasible plan',
+    codes: ['withdrawal-impossible-throughput-short'],
+    make: () => {
+      const s = base();
+      s.rules = { max_handovers_per_day: 1 };
+      s.agencies[0]!.capacity = [{ from: '2030-01-10', guards: 500 }];
+      for (let i = 0; i < 3; i++) s.sites.push(guard(`t${i}`));
+      return s;
+    },
+  },
+];
+
+const shown = (v: string | number | readonly string[]) => (typeof v === 'object' ? [...v] : [String(v)]);
+
+/** The reason carries a known code and params, and every param's value is in its English sentence. */
+function expectExplained(r: PlanReason) {
+  expect(REASON_CODES).toContain(r.code);
+  expect(r.params).toBeTypeOf('object');
+  for (const [name, value] of Object.entries(r.params))
+    for (const v of shown(value)) expect(r.message, `${r.code}: param ${name}`).toContain(v);
+}
+
+const reached = new Map<ReasonCode, PlanReason>();
+
+describe('every reason says which sentence it is and with what values', () => {
+  it.each(scenarios)('$name', async ({ codes, make }) => {
+    const s = valid(make());
+    const plan = await planHandovers(s, { timeLimitMs: 3000 });
+    const got = plan.reasons.map((r) => r.code);
+    for (const code of codes) expect(got, JSON.stringify(plan.reasons, null, 1)).toContain(code);
+    for (const r of plan.reasons) {
+      expectExplained(r);
+      reached.set(r.code, r);
+    }
+  });
+
+  it('keeps the sentences the CLI and older tests read', async () => {
+    const plan = await planHandovers(
+      valid(scenarios.find((x) => x.codes.includes('capacity-short'))!.make()),
+    );
+    expect(plan.reasons[0]).toMatchObject({
+      constraint: 'capacity',
+      code: 'capacity-short',
+      params: { agency: 'Police', short: 5, date: '2030-01-10', demand: 20, supply: 15 },
+      message:
+        'Police is 5 guards short from 2030-01-10: the sites that must have started by then need 20 guards, 15 are available.',
+      agencies: ['police'],
+      date: '2030-01-10',
+    });
+    const bound = await planHandovers(
+      valid(scenarios.find((x) => x.codes.includes('extra-capacity-saves-days'))!.make()),
+    );
+    expect(bound.reasons[0]).toMatchObject({
+      code: 'withdrawal-impossible-capacity-short',
+      params: { by: '2030-01-13', agency: 'Police', short: 10, date: '2030-01-12' },
+    });
+    expect(bound.reasons[0]?.message).toMatch(
+      /^Withdrawal by 2030-01-13 is impossible: Police is 10 guards short from 2030-01-12/,
+    );
+  });
+
+  it('the reasons of the search and of shortfalls found while searching', () => {
+    const s = base();
+    s.operation.deadline = '2030-01-14';
+    s.rules = { max_handovers_per_day: 2 };
+    s.agencies.push({ id: 'army', name: 'Army', capacity: [{ from: '2030-01-10', guards: 5 }] });
+    const p = buildProblem(valid(s));
+    const noDeadline = buildProblem(valid(base()));
+    const made = [
+      PACKING_FAILS,
+      NOT_FOUND,
+      deadlineMissed(p, 4),
+      shortfallReason(p, { kind: 'window', site: 0 }),
+      shortfallReason(noDeadline, { kind: 'window', site: 1 }),
+      shortfallReason(p, { kind: 'throughput', from: 1, to: 2, count: 5, limit: 4 }),
+      shortfallReason(p, { kind: 'capacity', day: 2, agencies: [0, 1], demand: 70, supply: 55, sites: [0] }),
+    ];
+    expect(made.map((r) => r.code)).toEqual([
+      'packing-fails',
+      'not-found',
+      'deadline-missed',
+      'no-start-before-deadline',
+      'no-start-day',
+      'throughput-short',
+      'capacity-short-agencies',
+    ]);
+    expect(made[5]?.message).toBe(
+      '5 handovers must start between 2030-01-11 and 2030-01-12, but at most 2 a day allow only 4.',
+    );
+    expect(made[6]?.params).toEqual({
+      agencies: ['Police', 'Army'],
+      short: 15,
+      date: '2030-01-12',
+      demand: 70,
+      supply: 55,
+    });
+    for (const r of made) {
+      expectExplained(r);
+      reached.set(r.code, r);
+    }
+  });
+});
+
+describe('the web app can say every reason in English and Russian', () => {
+  const locale = (lang: string) =>
+    (
+      JSON.parse(
+        readFileSync(new URL(`../../web/src/i18n/locales/${lang}/plan.json`, import.meta.url), 'utf8'),
+      ) as { reason: Record<string, string> }
+    ).reason;
+
+  it.each(['en', 'ru'])('%s has a sentence for every code', (lang) => {
+    const sentences = locale(lang);
+    const missing = REASON_CODES.filter((c) => typeof sentences[c] !== 'string');
+    expect(missing).toEqual([]);
+    // No sentence for a code the planner no longer has.
+    expect(Object.keys(sentences).filter((k) => !(REASON_CODES as readonly string[]).includes(k))).toEqual(
+      [],
+    );
+  });
+
+  it.each(['en', 'ru'])('%s uses only the params each reason has', (lang) => {
+    const sentences = locale(lang);
+    // Reached by the tests above (they run first, in this file): all but a few codes of feasible plans.
+    expect(reached.size).toBeGreaterThanOrEqual(25);
+    for (const [code, r] of reached) {
+      const used = [...(sentences[code] ?? '').matchAll(/\{\{(\w+)/g)].map((m) => m[1]);
+      for (const name of used) expect(Object.keys(r.params), `${lang} ${code}: {{${name}}}`).toContain(name);
+    }
+  });
+});

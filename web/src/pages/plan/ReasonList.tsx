@@ -1,0 +1,55 @@
+import { useTranslation } from 'react-i18next';
+import { useFormat, type Formatters } from '../../i18n/format.ts';
+import type { PlanDoc } from './types.ts';
+
+type Reason = PlanDoc['reasons'][number];
+type Param = NonNullable<Reason['params']>[string];
+
+const WHOLE_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A param as the sentence shows it: ISO dates in the language's format, agencies as a list ("A and B"),
+ * a cycle of sites with arrows, other lists (site ids) with commas. Numbers stay numbers: the sentences
+ * choose plural forms by them and format them.
+ */
+function shownParam(name: string, v: Param, f: Formatters): string | number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') return WHOLE_DATE.test(v) ? f.date(v) : v;
+  if (name === 'cycle') return v.join(' → ');
+  if (name === 'agencies') return new Intl.ListFormat(f.locale, { type: 'conjunction' }).format(v);
+  return v.join(', ');
+}
+
+/**
+ * Why a plan is infeasible, or what binds it, in the user's language: each reason is said from its
+ * `code` and `params`. A reason stored before reasons had codes, or with a code this app does not know,
+ * is shown as the planner's English sentence, marked as English.
+ */
+export function ReasonList({ reasons }: { reasons: readonly Reason[] }) {
+  const { t, i18n } = useTranslation('plan');
+  const f = useFormat();
+  const said = reasons.map((r) => {
+    if (!r.code || !r.params || !i18n.exists(`plan:reason.${r.code}`)) return null;
+    const replace: Record<string, string | number> = {};
+    for (const [name, v] of Object.entries(r.params)) replace[name] = shownParam(name, v, f);
+    return t(`reason.${r.code}`, { replace });
+  });
+  return (
+    <>
+      <ul className="reasons" data-testid="plan-reasons">
+        {reasons.map((r, i) => {
+          const text = said[i];
+          return (
+            <li key={i} data-code={r.code}>
+              <span className={`constraint c-${r.constraint}`}>
+                {t(`constraint.${r.constraint}`, { defaultValue: r.constraint })}
+              </span>{' '}
+              {text ? <span>{text}</span> : <span lang="en">{r.message}</span>}
+            </li>
+          );
+        })}
+      </ul>
+      {said.some((s) => s === null) ? <p className="muted small">{t('reasons.languageNote')}</p> : null}
+    </>
+  );
+}
