@@ -9,6 +9,7 @@ import { ReleaseSearch } from '../../src/core/plan/release-search.ts';
 import { parseScenario } from '../../src/core/scenario/io.ts';
 import { validateScenario } from '../../src/core/scenario/validate.ts';
 import { generateOperation } from '../../bench/plan.ts';
+import { rng } from '../../bench/lib/rng.ts';
 import { planHandovers } from '../../src/core/plan/planner.ts';
 import { bruteForceOptimum } from './brute-force.ts';
 import { checkPlan } from './checker.ts';
@@ -69,6 +70,48 @@ describe('the planner with release vectors settled one by one', () => {
 });
 
 describe('release-vector proofs against HiGHS on the whole model', () => {
+  it('a vector refused by the limit-and-capacity check has no plan even with divisible starts (its LP is infeasible)', async () => {
+    const runner = new HighsRunner();
+    let refused = 0;
+    try {
+      for (let seed = 1; seed <= 20 && refused < 40; seed++) {
+        const p = buildProblem(generateOperation(40, seed));
+        const order = topologicalOrder(p);
+        const es = earliestStarts(p, order);
+        // The lowest W at which every unit released last passes.
+        let w = 0;
+        let rs: ReleaseSearch | undefined;
+        for (; w < 40; w++) {
+          rs = ReleaseSearch.create(p, es, order, w);
+          if (rs && rs.failedCheck(new Int32Array(p.units.length).fill(w)) === undefined) break;
+        }
+        if (!rs || w >= 40) continue;
+        const random = rng(seed);
+        // Walks down to where the checks bind: units, in random order, a day earlier while the other checks
+        // pass; each step this check alone refuses is put to the LP.
+        for (let walk = 0; walk < 5 && refused < 40; walk++) {
+          const rel = new Int32Array(p.units.length).fill(w);
+          for (let step = 0; step < 200 && refused < 40; step++) {
+            const u = Math.floor(random() * p.units.length);
+            rel[u] = (rel[u] ?? 0) - 1;
+            const failed = rs.failedCheck(rel);
+            if (failed === undefined) continue;
+            if (failed === 'limit-and-capacity') {
+              refused++;
+              const m = buildTimeIndexedModel(p, es, rs.latestStarts(rel), w, undefined, false);
+              const lp = await runner.solve(m.model, { timeLimitMs: 10_000, mip: false });
+              expect(lp.kind).toBe('infeasible');
+            }
+            rel[u] = (rel[u] ?? 0) + 1;
+          }
+        }
+      }
+    } finally {
+      await runner.close();
+    }
+    expect(refused).toBeGreaterThan(10);
+  }, 120_000);
+
   it('on random operations of 10–30 sites, an optimal plan matches the MIP optimum and no bound exceeds it', async () => {
     const runner = new HighsRunner();
     let compared = 0;

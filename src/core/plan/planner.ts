@@ -580,8 +580,10 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
     order,
     es,
     bestEval.w,
+    // Whether a variant saves a day: its constructive search aims at W − 1 first (from day 0 it spent the
+    // whole allowance on targets no variant reaches).
     (q, until) => {
-      const s = new Search(q, order, es).constructive(0, until)?.s;
+      const s = new Search(q, order, es).constructive(Math.max(0, bestEval.w - 1), until)?.s;
       return s ? evaluateSchedule(q, s).w : Infinity;
     },
     finalAt,

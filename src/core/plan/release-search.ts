@@ -16,8 +16,10 @@ export interface ReleaseVector {
  * conditions — the sites that must start within any span of days fit the daily limit, those that must
  * have started by each day fit the agencies' capacity (Hall's condition over sets of agencies, guards
  * divisible), and, for the vectors listed, the guards flow through each agency's chain of days with every
- * site at its latest start (`flowFits`). Every plan's own release vector passes them, so the cheapest vector
- * that passes, among those not proven impossible (`exclude`), is a lower bound on person-days.
+ * site at its latest start (`flowFits`), and the sites the daily limit forces to start early, the lightest
+ * of them, still fit the capacity then (`throughputFits`). Every plan's own release vector passes them, so
+ * the cheapest vector that passes, among those not proven impossible (`exclude`), is a lower bound on
+ * person-days.
  */
 export class ReleaseSearch {
   /** Units with sites, heaviest first (their days decide the most). */
@@ -117,6 +119,25 @@ export class ReleaseSearch {
     const ls = new Int32Array(this.p.sites.length);
     this.fillLatest(rel, ls);
     return ls;
+  }
+
+  /**
+   * Which check a release vector fails ('windows': some site has no start day left; 'counts-or-hall': the
+   * daily limit or Hall's condition day by day; 'flow'; 'limit-and-capacity'), or undefined when it passes
+   * them all. For tests and diagnostics; the search runs the same checks.
+   */
+  failedCheck(rel: Int32Array): 'windows' | 'counts-or-hall' | 'flow' | 'limit-and-capacity' | undefined {
+    const saved = Int32Array.from(this.rel);
+    this.rel.set(rel);
+    try {
+      if (!this.fillLatest(rel, this.ls)) return 'windows';
+      if (!this.passes()) return 'counts-or-hall';
+      if (!this.flowFits(rel)) return 'flow';
+      if (!this.throughputFits()) return 'limit-and-capacity';
+      return undefined;
+    } finally {
+      this.rel.set(saved);
+    }
   }
 
   exclude(rel: Int32Array): void {
@@ -241,7 +262,7 @@ export class ReleaseSearch {
       }
       if (i === units.length) {
         if (this.excluded.size && this.excluded.has(rel.join(','))) return;
-        if (!this.flowFits(rel)) return;
+        if (!this.flowFits(rel) || !this.throughputFits()) return;
         found.push({ rel: Int32Array.from(rel), cost });
         if (found.length > max + 8) trim();
         return;
@@ -267,6 +288,79 @@ export class ReleaseSearch {
     const complete = !trimmed;
     return { vectors: found, limit: complete ? below : bestCost };
   }
+
+  /**
+   * The daily limit and the capacity together, for the windows in `this.ls` (as `flowFits` left them): of
+   * the sites whose latest start lies in (t, t + j], at most limit·j start in that span, so at least
+   * k = count − limit·j of those that may start by day t (earliest start ≤ t) have started by t. For a set S
+   * of agencies, at least k − (those not confined to S) of them are confined to S, at least the lightest
+   * ones: with the sites that must have started by t, their guards fit S's capacity on day t.
+   */
+  private throughputFits(): boolean {
+    const p = this.p;
+    const T = p.throughput;
+    if (!Number.isFinite(T)) return true;
+    const ls = this.ls;
+    const size = this.size;
+    const D = this.days;
+    const n = p.sites.length;
+    const byGuards = (this.lightFirst ??= [...p.sites]
+      .sort((x, y) => x.guards - y.guards || x.index - y.index)
+      .map((s) => s.index));
+    const base = this.base;
+    const inS = this.demand;
+    for (let t = 0; t < D - 1; t++) {
+      // Guards of the sites due by t confined to each S.
+      base.fill(0);
+      for (let f = 0; f < n; f++)
+        if ((ls[f] ?? 0) <= t)
+          base[this.masks[f] ?? 0] = (base[this.masks[f] ?? 0] ?? 0) + (p.sites[f]?.guards ?? 0);
+      for (let b = 0; b < p.agencies.length; b++)
+        for (let S = 0; S < size; S++) if (S & (1 << b)) base[S] = (base[S] ?? 0) + (base[S ^ (1 << b)] ?? 0);
+      const caps = this.capBySet[t];
+      if (!caps) continue;
+      for (let j = 1; t + j < D; j++) {
+        let count = 0;
+        let early = 0;
+        for (let f = 0; f < n; f++) {
+          const l = ls[f] ?? 0;
+          if (l > t && l <= t + j) {
+            count++;
+            if ((this.es[f] ?? 0) <= t) early++;
+          }
+        }
+        const k = count - T * j;
+        if (k <= 0) continue;
+        if (k > early) return false;
+        // Early sites confined to each S, then the lightest k − (early − confined) of them.
+        inS.fill(0);
+        for (let f = 0; f < n; f++) {
+          const l = ls[f] ?? 0;
+          if (l > t && l <= t + j && (this.es[f] ?? 0) <= t)
+            inS[this.masks[f] ?? 0] = (inS[this.masks[f] ?? 0] ?? 0) + 1;
+        }
+        for (let b = 0; b < p.agencies.length; b++)
+          for (let S = 0; S < size; S++) if (S & (1 << b)) inS[S] = (inS[S] ?? 0) + (inS[S ^ (1 << b)] ?? 0);
+        for (let S = 1; S < size; S++) {
+          let need = k - (early - (inS[S] ?? 0));
+          if (need <= 0) continue;
+          let forced = 0;
+          for (const f of byGuards) {
+            const l = ls[f] ?? 0;
+            const m = this.masks[f] ?? 0;
+            if (l > t && l <= t + j && (this.es[f] ?? 0) <= t && (m & ~S) === 0) {
+              forced += p.sites[f]?.guards ?? 0;
+              if (--need === 0) break;
+            }
+          }
+          if ((base[S] ?? 0) + forced > (caps[S] ?? 0)) return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private lightFirst: number[] | undefined;
 
   /**
    * The guards, divisible but each site's split among agencies the same on every day (commitments are for
