@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/server/app.ts';
@@ -62,6 +63,31 @@ describe.each(backends)('HTTP API on $name', (backend) => {
     app.inject({ method: 'POST', url, payload: payload as object, headers });
   const problemPaths = (body: unknown) => (body as { problems: Problem[] }).problems.map((p) => p.path);
   const ids = (body: unknown) => (body as { items: { id: string }[] }).items.map((s) => s.id);
+
+  it('compresses large answers for a client that accepts it (brotli, else gzip), and small ones not', async () => {
+    await loadDemo();
+    const plain = await get('/api/sites');
+    expect(plain.statusCode).toBe(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const br = await app.inject({
+      method: 'GET',
+      url: '/api/sites',
+      headers: { 'accept-encoding': 'gzip, br' },
+    });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(JSON.parse(brotliDecompressSync(br.rawPayload).toString('utf8'))).toEqual(plain.json());
+    expect(br.rawPayload.length).toBeLessThan(plain.rawPayload.length / 3);
+    const gz = await app.inject({ method: 'GET', url: '/api/sites', headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(gz.rawPayload).toString('utf8'))).toEqual(plain.json());
+    const small = await app.inject({
+      method: 'GET',
+      url: '/api/health',
+      headers: { 'accept-encoding': 'br' },
+    });
+    expect(small.rawPayload.length).toBeLessThan(1024);
+    expect(small.headers['content-encoding']).toBeUndefined();
+  });
 
   it('reports its health: version and database kind, and the operation once there is one', async () => {
     const before = await get('/api/health');
