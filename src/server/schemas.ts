@@ -346,6 +346,9 @@ export const PlanDocument = Type.Object({
 });
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Assignment = Nullable(Type.Object({ agency: Type.String(), start: Type.String() }));
+/** A site whose agency or start differs between two plans (null: not handed over in that plan). */
+const MovedSite = Type.Object({ site: Type.String(), before: Assignment, after: Assignment });
 export const PlanRunView = Type.Object({
   id: Type.Integer(),
   created_at: Type.String(),
@@ -360,6 +363,26 @@ export const PlanRunView = Type.Object({
   finished_at: Nullable(Type.String()),
   adopted_at: Nullable(Type.String()),
   adopted_by: Nullable(Type.String()),
+  previous_plan: Nullable(
+    Type.Integer({
+      description:
+        'The adopted plan this run re-planned against, moving as few of its handovers as it could; null when no plan was adopted',
+    }),
+  ),
+  fewest_moves_proven: Nullable(
+    Type.Boolean({
+      description:
+        'Once done against an adopted plan: true when no plan as good moves fewer handovers, false when that is not proven; null without an adopted plan or before the run is done',
+    }),
+  ),
+  changes: Type.Optional(
+    Nullable(
+      Type.Array(MovedSite, {
+        description:
+          'Once done against an adopted plan: the sites whose agency or start differ from it (given with the plan, GET /api/plans/{id})',
+      }),
+    ),
+  ),
   plan: Type.Optional(Nullable(PlanDocument)),
 });
 
@@ -379,7 +402,6 @@ export const PlanRequestBody = Type.Object(
   closed,
 );
 
-const Change = Nullable(Type.Object({ agency: Type.String(), start: Type.String() }));
 export const PlanDiffView = Type.Object({
   withdrawal: Type.Object({
     before: Nullable(Type.String()),
@@ -392,7 +414,7 @@ export const PlanDiffView = Type.Object({
     change: Nullable(Type.Number()),
   }),
   status: Type.Object({ before: Type.String(), after: Type.String() }),
-  moved: Type.Array(Type.Object({ site: Type.String(), before: Change, after: Change })),
+  moved: Type.Array(MovedSite),
   contingents: Type.Array(
     Type.Object({
       contingent: Type.String(),

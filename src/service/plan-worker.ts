@@ -3,6 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { planHandovers, type PlanOptions } from '../core/plan/planner.ts';
 import { replanHandovers, type PreviousPlan } from '../core/plan/replan.ts';
 import type { Scenario } from '../core/scenario/schema.ts';
+import type { Replanned } from '../store/plans.ts';
 
 const { scenario, timeLimitMs, previous } = workerData as {
   scenario: Scenario;
@@ -17,10 +18,11 @@ try {
     timeLimitMs,
     onProgress: (p) => port.postMessage({ type: 'progress', phase: p.phase, fraction: p.fraction }),
   };
-  const plan = previous
-    ? (await replanHandovers(scenario, previous, options)).plan
-    : await planHandovers(scenario, options);
-  port.postMessage({ type: 'result', plan });
+  if (previous) {
+    const r = await replanHandovers(scenario, previous, options);
+    const replanned: Replanned = { changes: r.changes.moved, fewestMovesProven: r.fewestProven };
+    port.postMessage({ type: 'result', plan: r.plan, replanned });
+  } else port.postMessage({ type: 'result', plan: await planHandovers(scenario, options) });
 } catch (e) {
   port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) });
 }

@@ -67,12 +67,13 @@ export class PlanningService {
         throw e;
       }
     }
+    const adopted = await plans.findAdoptedPlan(this.db);
+    const previous = adopted?.result ? (adopted.result as Plan) : undefined;
     const id = await plans.insertPlanRun(this.db, {
       createdBy: actor.name,
       request: { time_limit_s: timeLimitS, what_if: request.whatIf ?? [] },
+      previousPlanId: previous ? adopted?.id : null,
     });
-    const adopted = await plans.findAdoptedPlan(this.db);
-    const previous = adopted?.result ? (adopted.result as Plan) : undefined;
     const done = this.runInWorker(id, scenario, timeLimitS * 1000, previous).finally(() =>
       this.running.delete(id),
     );
@@ -88,7 +89,7 @@ export class PlanningService {
       });
       let lastWrite = 0;
       let settled = false;
-      const finish = async (outcome: { result: Plan } | { error: string }) => {
+      const finish = async (outcome: { result: Plan; replanned?: plans.Replanned } | { error: string }) => {
         if (settled) return;
         settled = true;
         clearTimeout(watchdog);
@@ -115,7 +116,7 @@ export class PlanningService {
         (
           m:
             | { type: 'progress'; phase: string; fraction: number }
-            | { type: 'result'; plan: Plan }
+            | { type: 'result'; plan: Plan; replanned?: plans.Replanned }
             | { type: 'error'; message: string },
         ) => {
           if (m.type === 'progress') {
@@ -126,7 +127,8 @@ export class PlanningService {
               .updatePlanProgress(this.db, id, Math.max(0, Math.min(0.99, m.fraction)), m.phase)
               .catch(() => undefined);
             this.handover.notify({ entity: 'plan', id: String(id), action: 'progress' });
-          } else if (m.type === 'result') void finish({ result: m.plan });
+          } else if (m.type === 'result')
+            void finish({ result: m.plan, ...(m.replanned ? { replanned: m.replanned } : {}) });
           else void finish({ error: m.message });
         },
       );

@@ -461,6 +461,18 @@ export function migrationProvider(kind: DatabaseKind): MigrationProvider {
             .execute();
       },
     },
+    '0007_plan_moves': {
+      // A run made while a plan was adopted re-plans against it: it keeps which plan that was, the handovers
+      // that move from it (JSON), and whether no plan as good moves fewer (0/1; null when none was adopted).
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('plans').addColumn('previous_plan_id', 'integer').execute();
+        await db.schema.alterTable('plans').addColumn('changes', 'text').execute();
+        await db.schema
+          .alterTable('plans')
+          .addColumn('fewest_moves_proven', 'integer', (c) => c.check(sql`fewest_moves_proven in (0, 1)`))
+          .execute();
+      },
+    },
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { PlanChange } from '../core/plan/diff.ts';
 import type { Db } from './repositories.ts';
 import type { PlanTable } from './schema.ts';
 
@@ -18,6 +19,18 @@ export interface PlanRecord {
   finishedAt: string | null;
   adoptedAt: string | null;
   adoptedBy: string | null;
+  /** The adopted plan this run re-planned against, if one was adopted when it started. */
+  previousPlanId: number | null;
+  /** Once done against a previous plan: the sites whose agency or start differ from it. */
+  changes: PlanChange[] | null;
+  /** Once done against a previous plan: whether no plan as good moves fewer handovers. */
+  fewestMovesProven: boolean | null;
+}
+
+/** What a run re-planned against the adopted plan found: what moves, and whether that is the fewest. */
+export interface Replanned {
+  changes: PlanChange[];
+  fewestMovesProven: boolean;
 }
 
 function rowToPlan(r: Selectable<PlanTable>): PlanRecord {
@@ -36,10 +49,16 @@ function rowToPlan(r: Selectable<PlanTable>): PlanRecord {
     finishedAt: r.finished_at,
     adoptedAt: r.adopted_at,
     adoptedBy: r.adopted_by,
+    previousPlanId: r.previous_plan_id === null ? null : Number(r.previous_plan_id),
+    changes: r.changes === null ? null : (JSON.parse(r.changes) as PlanChange[]),
+    fewestMovesProven: r.fewest_moves_proven === null ? null : Number(r.fewest_moves_proven) === 1,
   };
 }
 
-export async function insertPlanRun(db: Db, run: { createdBy: string; request: unknown }): Promise<number> {
+export async function insertPlanRun(
+  db: Db,
+  run: { createdBy: string; request: unknown; previousPlanId?: number | null },
+): Promise<number> {
   const r = await db
     .insertInto('plans')
     .values({
@@ -50,6 +69,7 @@ export async function insertPlanRun(db: Db, run: { createdBy: string; request: u
       phase: 'queued',
       heartbeat_at: new Date().toISOString(),
       request: JSON.stringify(run.request),
+      previous_plan_id: run.previousPlanId ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -68,7 +88,8 @@ export async function updatePlanProgress(db: Db, id: number, progress: number, p
 export async function finishPlanRun(
   db: Db,
   id: number,
-  outcome: { result: { status: string; withdrawal_date: string | null } } | { error: string },
+  outcome:
+    { result: { status: string; withdrawal_date: string | null }; replanned?: Replanned } | { error: string },
 ): Promise<void> {
   const finished_at = new Date().toISOString();
   if ('error' in outcome)
@@ -87,6 +108,8 @@ export async function finishPlanRun(
         status: outcome.result.status,
         withdrawal_date: outcome.result.withdrawal_date,
         result: JSON.stringify(outcome.result),
+        changes: outcome.replanned ? JSON.stringify(outcome.replanned.changes) : null,
+        fewest_moves_proven: outcome.replanned ? (outcome.replanned.fewestMovesProven ? 1 : 0) : null,
         finished_at,
       })
       .where('id', '=', id)
@@ -98,10 +121,10 @@ export async function findPlan(db: Db, id: number): Promise<PlanRecord | null> {
   return r ? rowToPlan(r) : null;
 }
 
-/** Plan versions, newest first, without their documents. */
+/** Plan versions, newest first, without their documents or the list of what moves. */
 export async function listPlans(db: Db, limit = 100): Promise<PlanRecord[]> {
   const rows = await db.selectFrom('plans').selectAll().orderBy('id', 'desc').limit(limit).execute();
-  return rows.map((r) => ({ ...rowToPlan({ ...r, result: null }) }));
+  return rows.map((r) => ({ ...rowToPlan({ ...r, result: null, changes: null }) }));
 }
 
 /** The plan in force: the one adopted last, if any. */

@@ -164,6 +164,12 @@ export interface PlanTable {
   finished_at: string | null;
   adopted_at: string | null;
   adopted_by: string | null;
+  /** The adopted plan this run re-planned against; null when none was adopted. */
+  previous_plan_id: number | null;
+  /** Once done, against a previous plan: the sites whose agency or start differ from it (JSON PlanChange[]). */
+  changes: string | null;
+  /** 1 when no plan as good moves fewer handovers, 0 when not proven; null without a previous plan. */
+  fewest_moves_proven: number | null;
 }
 
 export interface Database {

@@ -8,12 +8,36 @@ import { demoScenario } from '../support/scenarios.ts';
 import { checkPlan, type CheckedPlan } from '../plan/checker.ts';
 import type { Scenario } from '../../src/core/scenario/schema.ts';
 
+type Assignment = { agency: string; start: string } | null;
 interface RunView {
   id: number;
   state: 'running' | 'done' | 'failed';
   progress: number;
   error: string | null;
-  plan?: CheckedPlan | null;
+  previous_plan: number | null;
+  fewest_moves_proven: boolean | null;
+  changes?: { site: string; before: Assignment; after: Assignment }[] | null;
+  plan?: (CheckedPlan & { reasons: { code?: string; params?: object; message: string }[] }) | null;
+}
+
+/** The sites whose agency or start differ from plan a to plan b, computed here from their handovers. */
+function movedBetween(a: CheckedPlan, b: CheckedPlan) {
+  const byA = new Map(a.handovers.map((h) => [h.site, h]));
+  const byB = new Map(b.handovers.map((h) => [h.site, h]));
+  const at = (h: { agency: string; start: string } | undefined): Assignment =>
+    h ? { agency: h.agency, start: h.start } : null;
+  return [...new Set([...byA.keys(), ...byB.keys()])]
+    .filter((s) => JSON.stringify(at(byA.get(s))) !== JSON.stringify(at(byB.get(s))))
+    .sort()
+    .map((site) => ({ site, before: at(byA.get(site)), after: at(byB.get(site)) }));
+}
+
+async function planRun(app: App, payload: object): Promise<RunView> {
+  const started = await app.inject({ method: 'POST', url: '/api/plans', payload });
+  expect(started.statusCode, started.body).toBe(202);
+  const run = await waitForRun(app, started.json<RunView>().id);
+  expect(run.state, run.error ?? '').toBe('done');
+  return run;
 }
 
 async function waitForRun(app: App, id: number, timeoutMs = 90_000): Promise<RunView> {
@@ -53,6 +77,13 @@ describe.each(backends)('planning runs on $name', (backend) => {
     expect(checkPlan(await svc.exportScenario(DEMO_ACTOR), plan)).toEqual([]);
     expect(plan.status).not.toBe('infeasible');
     expect(plan.withdrawal_date! <= '2022-01-19').toBe(true);
+    // Every reason says which sentence it is and with what values (the web app translates them).
+    expect(plan.reasons.length).toBeGreaterThan(0);
+    for (const r of plan.reasons) {
+      expect(r.code).toMatch(/^[a-z]+(-[a-z]+)*$/);
+      expect(r.params).toBeTypeOf('object');
+    }
+    expect(run).toMatchObject({ previous_plan: null, fewest_moves_proven: null, changes: null });
 
     const adopted = await app.inject({ method: 'POST', url: `/api/plans/${run.id}/adopt` });
     expect(adopted.statusCode).toBe(200);
@@ -68,6 +99,41 @@ describe.each(backends)('planning runs on $name', (backend) => {
       items: { id: number; adopted_by: string | null }[];
     }>();
     expect(list.items[0]).toMatchObject({ id: run.id, adopted_by: 'aigerim.admin' });
+  });
+
+  it('re-plans against the adopted plan: says which handovers move and whether that is the fewest', async () => {
+    await svc.importScenario(demoScenario(), DEMO_ACTOR);
+    const a = await planRun(app, { time_limit_s: 5 });
+    expect((await app.inject({ method: 'POST', url: `/api/plans/${a.id}/adopt` })).statusCode).toBe(200);
+    // The handover that starts first may not start before two days later: it must move.
+    const first = [...a.plan!.handovers].sort((x, y) => x.start.localeCompare(y.start))[0]!;
+    const later = new Date(Date.parse(`${first.start}T00:00:00Z`) + 2 * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    const b = await planRun(app, { time_limit_s: 5, what_if: [`gate ${first.site} ${later}`] });
+    expect(b.plan!.status).not.toBe('infeasible');
+    expect(b.previous_plan).toBe(a.id);
+    expect(typeof b.fewest_moves_proven).toBe('boolean');
+    const changes = [...(b.changes ?? [])].sort((x, y) => x.site.localeCompare(y.site));
+    expect(changes).toEqual(movedBetween(a.plan!, b.plan!));
+    expect(changes.map((c) => c.site)).toContain(first.site);
+    expect(changes.find((c) => c.site === first.site)!.after!.start >= later).toBe(true);
+    // The list gives the verdict, not the list of moves.
+    const list = (await app.inject({ method: 'GET', url: '/api/plans' })).json<{ items: RunView[] }>();
+    expect(list.items[0]).toMatchObject({
+      id: b.id,
+      previous_plan: a.id,
+      fewest_moves_proven: b.fewest_moves_proven,
+    });
+    expect(list.items[0]).not.toHaveProperty('changes');
+    // The OpenAPI document declares both.
+    const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{
+      components?: unknown;
+      paths: Record<string, { get?: { responses: Record<string, unknown> } }>;
+    }>();
+    const declared = JSON.stringify(doc.paths['/api/plans/{id}']?.get?.responses['200']);
+    expect(declared).toContain('fewest_moves_proven');
+    expect(declared).toContain('changes');
   });
 
   it('plans a what-if and compares it with the plan before', async () => {

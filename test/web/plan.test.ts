@@ -14,10 +14,14 @@ import {
   type TestServer,
 } from './support.ts';
 
+type Assignment = { agency: string; start: string } | null;
 interface PlanRun {
   id: number;
   state: string;
   adopted_at: string | null;
+  previous_plan?: number | null;
+  fewest_moves_proven?: boolean | null;
+  changes?: { site: string; before: Assignment; after: Assignment }[] | null;
   plan?: {
     handovers: { site: string; agency: string; start: string }[];
     reasons?: {
@@ -154,6 +158,70 @@ describeInBrowser('Plan page', () => {
       handover?: { state: string };
     };
     expect(site.handover?.state).toBe('planned');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('re-plans against the adopted plan and lists the handovers that move (ru)', async () => {
+    const { context, page, errors } = await open(browser, server, 'ru', 'force-command');
+    const adopted = (
+      (await (await page.request.get('/api/plans')).json()) as { items: PlanRun[] }
+    ).items.find((r) => r.adopted_at)!;
+    const adoptedPlan = (await (await page.request.get(`/api/plans/${adopted.id}`)).json()) as PlanRun;
+    // The handover that starts first in the adopted plan may not start before two days later: it must move.
+    const first = [...adoptedPlan.plan!.handovers].sort((x, y) => x.start.localeCompare(y.start))[0]!;
+    const later = new Date(Date.parse(`${first.start}T00:00:00Z`) + 2 * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    await page.locator('[data-testid=gantt]').waitFor();
+    await page.getByText('Что если…').click();
+    const form = page.locator('form.whatif-form');
+    await form.getByLabel('Изменение', { exact: true }).selectOption('gate');
+    await form.getByLabel('Объект', { exact: true }).selectOption(first.site);
+    await form.getByLabel('Дата', { exact: true }).fill(later);
+    await form.getByRole('button', { name: 'Добавить изменение' }).click();
+    await page.getByLabel('Лимит времени, с').fill('3');
+    const run = await runPlanner(page);
+    expect(run.previous_plan).toBe(adopted.id);
+    expect(typeof run.fewest_moves_proven).toBe('boolean');
+    const changes = run.changes!;
+    expect(changes.map((c) => c.site)).toContain(first.site);
+
+    const moves = page.locator('[data-testid=plan-moves]');
+    await moves.getByRole('heading', { name: 'Сравнение с утверждённым планом' }).waitFor();
+    const n = changes.length;
+    const forms: Record<string, [string, string]> = {
+      one: ['изменена', 'передача'],
+      few: ['изменены', 'передачи'],
+      many: ['изменено', 'передач'],
+    };
+    const [moved_, handovers] = forms[new Intl.PluralRules('ru').select(n)]!;
+    expect(await moves.locator('p').first().textContent()).toBe(
+      `По сравнению с утверждённым планом (план ${adopted.id}) ${moved_} ${n} ${handovers} ` +
+        `(наименьшее возможное число изменений: ${run.fewest_moves_proven ? 'доказано' : 'не доказано'})`,
+    );
+    // One row per site that moves, with the adopted and the new agency and start.
+    const rows = moves.locator('tbody tr');
+    expect(await rows.count()).toBe(n);
+    const sites = (await (await page.request.get('/api/sites?limit=1000')).json()) as {
+      items: { id: string; name: string }[];
+    };
+    const agencies = (await (await page.request.get('/api/agencies')).json()) as {
+      items: { id: string; name: string }[];
+    };
+    const siteName = (id: string) => sites.items.find((x) => x.id === id)?.name ?? id;
+    const agencyName = (id: string) => agencies.items.find((x) => x.id === id)?.name ?? id;
+    const gated = rows.filter({ hasText: siteName(first.site) });
+    expect(await gated.count()).toBe(1);
+    const moved = changes.find((c) => c.site === first.site)!;
+    const cells = await gated.locator('td').allTextContents();
+    expect(cells[0]).toBe(`${agencyName(first.agency)}, ${Number(first.start.slice(8))} янв. 2022 г.`);
+    expect(cells[1]).toBe(
+      `${agencyName(moved.after!.agency)}, ${Number(moved.after!.start.slice(8))} янв. 2022 г.`,
+    );
+    await moves.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: 'test-results/screenshots/plan-ru-moves.png' });
+    expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);

@@ -27,7 +27,9 @@ function runView(r: PlanRecord | PlanRun, withPlan: boolean) {
     finished_at: r.finishedAt,
     adopted_at: r.adoptedAt,
     adopted_by: r.adoptedBy,
-    ...(withPlan ? { plan: (r.result ?? null) as PlanRun['result'] } : {}),
+    previous_plan: r.previousPlanId,
+    fewest_moves_proven: r.fewestMovesProven,
+    ...(withPlan ? { changes: r.changes, plan: (r.result ?? null) as PlanRun['result'] } : {}),
   };
 }
 

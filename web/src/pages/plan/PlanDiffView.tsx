@@ -85,43 +85,62 @@ export function PlanDiffView({ diff, a, b, siteName, agencyName, contingentName 
         </div>
       ) : null}
       {diff.moved.length ? (
-        <div className="table-scroll">
-          <table className="data">
-            <caption>{t('diff.movedCaption', { a, b })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('col.site')}</th>
-                <th scope="col">{t('diff.planN', { id: a })}</th>
-                <th scope="col">{t('diff.planN', { id: b })}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {diff.moved.slice(0, 500).map((m) => (
-                <tr key={m.site}>
-                  <th scope="row">
-                    <Link to={sitePath(m.site)}>{siteName(m.site)}</Link>
-                  </th>
-                  <td>
-                    {m.before
-                      ? `${agencyName(m.before.agency)}, ${f.date(m.before.start)}`
-                      : t('diff.notPlanned')}
-                  </td>
-                  <td>
-                    {m.after
-                      ? `${agencyName(m.after.agency)}, ${f.date(m.after.start)}`
-                      : t('diff.notPlanned')}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {diff.moved.length > 500 ? (
-            <p className="muted">{t('diff.more', { count: diff.moved.length - 500 })}</p>
-          ) : null}
-        </div>
+        <MovedSites
+          moved={diff.moved}
+          caption={t('diff.movedCaption', { a, b })}
+          before={t('diff.planN', { id: a })}
+          after={t('diff.planN', { id: b })}
+          siteName={siteName}
+          agencyName={agencyName}
+        />
       ) : (
         <p className="muted">{t('diff.noneMoved')}</p>
       )}
+    </div>
+  );
+}
+
+const SHOWN = 500;
+
+/** The sites whose agency or start differ between two plans, as a table: site, before, after. */
+export function MovedSites(props: {
+  moved: PlanDiff['moved'];
+  caption: string;
+  before: string;
+  after: string;
+  siteName: (id: string) => string;
+  agencyName: (id: string) => string;
+}) {
+  const { t } = useTranslation('plan');
+  const f = useFormat();
+  const assignment = (x: PlanDiff['moved'][number]['before']) =>
+    x ? `${props.agencyName(x.agency)}, ${f.date(x.start)}` : t('diff.notPlanned');
+  return (
+    <div className="table-scroll">
+      <table className="data">
+        <caption>{props.caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('col.site')}</th>
+            <th scope="col">{props.before}</th>
+            <th scope="col">{props.after}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.moved.slice(0, SHOWN).map((m) => (
+            <tr key={m.site}>
+              <th scope="row">
+                <Link to={sitePath(m.site)}>{props.siteName(m.site)}</Link>
+              </th>
+              <td>{assignment(m.before)}</td>
+              <td>{assignment(m.after)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {props.moved.length > SHOWN ? (
+        <p className="muted">{t('diff.more', { count: props.moved.length - SHOWN })}</p>
+      ) : null}
     </div>
   );
 }

@@ -17,7 +17,7 @@ import { addDays, todayIn } from './days.ts';
 import { GanttChart } from './GanttChart.tsx';
 import { capacitySeries, ganttBars, groupBars, planDays, withdrawalBurndown, type GroupBy } from './model.ts';
 import { BurndownChart, CapacityChart } from './PlanCharts.tsx';
-import { PlanDiffView } from './PlanDiffView.tsx';
+import { MovedSites, PlanDiffView } from './PlanDiffView.tsx';
 import { ReasonList } from './ReasonList.tsx';
 import type { AgencyRow, ContingentRow, PlanDiff, PlanRun, SiteRow, UnitRow } from './types.ts';
 import { parseChanges, useDescribeWhatIf, WhatIfEditor } from './WhatIfEditor.tsx';
@@ -535,6 +535,31 @@ function SelectedPlan(props: {
           )}
         </section>
       </div>
+
+      {run.previous_plan !== null && run.changes && run.fewest_moves_proven !== null ? (
+        <section className="panel" aria-labelledby={`${id}-moves`} data-testid="plan-moves">
+          <h3 id={`${id}-moves`}>{t('moves.title')}</h3>
+          <p>
+            {run.changes.length
+              ? t('moves.count', { count: run.changes.length, id: run.previous_plan })
+              : t('moves.none', { id: run.previous_plan })}{' '}
+            <span className={run.fewest_moves_proven ? 'good' : 'muted'}>
+              ({t(run.fewest_moves_proven ? 'moves.proven' : 'moves.notProven')})
+            </span>
+          </p>
+          <p className="muted small">{t('moves.help')}</p>
+          {run.changes.length ? (
+            <MovedSites
+              moved={run.changes}
+              caption={t('moves.caption', { id: run.previous_plan, id2: run.id })}
+              before={t('moves.before', { id: run.previous_plan })}
+              after={t('moves.after', { id: run.id })}
+              siteName={(s) => props.siteMap.get(s)?.name ?? s}
+              agencyName={props.agencyName}
+            />
+          ) : null}
+        </section>
+      ) : null}
 
       {plan.handovers.length ? (
         <section className="panel" aria-labelledby={`${id}-gantt`}>
