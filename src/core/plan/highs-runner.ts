@@ -54,6 +54,7 @@ interface WorkerReply {
 // ignores its time limit (it happens) can be cut off by terminating the worker.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+require('node:v8').setFlagsFromString(workerData.v8Flags);
 const loadHighs = require(workerData.highsPath);
 const highsReady = loadHighs();
 parentPort.on('message', async (job) => {
@@ -101,7 +102,14 @@ export class HighsRunner {
    * `hardDeadlineAt` (Date.now() clock): no solve outlives it by more than 50 ms, whatever its own limit
    * (the planner's time limit is a promise to its caller; HiGHS overruns its own under load).
    */
-  constructor(private readonly hardDeadlineAt = Infinity) {}
+  constructor(
+    private readonly hardDeadlineAt = Infinity,
+    /**
+     * Keep HiGHS on V8's baseline WebAssembly code (Liftoff): about 1.4× slower once warm, but no
+     * background optimisation competing for the cores, which costs short runs on small models more.
+     */
+    private readonly baselineOnly = false,
+  ) {}
 
   /** True once the worker was stopped (by the watchdog or close): no further solves. */
   get stopped(): boolean {
@@ -119,7 +127,11 @@ export class HighsRunner {
       const highsPath = createRequire(import.meta.url).resolve('highs');
       this.worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { highsPath },
+        workerData: {
+          highsPath,
+          // V8's flags are the process's: each worker sets the tier it wants before HiGHS compiles.
+          v8Flags: this.baselineOnly ? '--liftoff-only' : '--no-liftoff-only',
+        },
         resourceLimits: { maxOldGenerationSizeMb: 512 },
       });
       this.worker.unref();

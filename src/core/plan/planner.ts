@@ -129,16 +129,19 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   }
 
   progress('construct', 0.1);
-  // HiGHS loads on the other core while the constructive search runs.
-  const runner = new HighsRunner(deadlineAt);
+  const lsLow = latestStarts(p, order, wLow);
+  const colsLow = countTimeIndexedColumns(p, es, lsLow);
+  // HiGHS loads on the other core while the constructive search runs. A short run on a small model keeps
+  // HiGHS on V8's baseline WebAssembly code: optimising it in the background takes the cores for a second
+  // or more on this 2-core machine, longer than such a run (the first LP at 200 sites: 0.6 s instead of
+  // 0.4 s; the 50-site proof: 0.55 s instead of 0.65–0.9 s); long runs gain from the optimised code.
+  const runner = new HighsRunner(deadlineAt, budget <= 5_000 && colsLow <= 10_000);
   if ((options.exactColumnLimit ?? 1) > 0) runner.prepare();
   // The LP relaxation (strong release rows) at the lowest possible W starts now on the worker's core, so
   // that it is ready when the heuristics end: it gives the person-days bound and a plan to round.
   let earlyLp: Promise<{ m: TimeIndexedModel; out: SolveOutcome; w: number }> | undefined;
   let groupGuide: Promise<GroupGuidance | undefined> | undefined;
   if ((options.exactColumnLimit ?? 1) > 0 && p.sites.length > 0) {
-    const lsLow = latestStarts(p, order, wLow);
-    const colsLow = countTimeIndexedColumns(p, es, lsLow);
     // The simplex takes about 0.05 ms a column of the full model here (measured on the aggregated model at
     // 1,000 sites, 2 cores shared); it runs on the
     // worker's core while the heuristics run here, and its plan is rounded in milliseconds by list
@@ -170,7 +173,6 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
     (options.exactColumnLimit ?? 1) > 0 &&
     p.sites.length >= (options.groupLpSites ?? 1000) * 2
   ) {
-    const lsLow = latestStarts(p, order, wLow);
     groupGuide = groupLpGuidance(
       p,
       es,
