@@ -133,9 +133,10 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   const colsLow = countTimeIndexedColumns(p, es, lsLow);
   // HiGHS loads on the other core while the constructive search runs. A short run on a small model keeps
   // HiGHS on V8's baseline WebAssembly code: optimising it in the background takes the cores for a second
-  // or more on this 2-core machine, longer than such a run (the first LP at 200 sites: 0.6 s instead of
-  // 0.4 s; the 50-site proof: 0.55 s instead of 0.65–0.9 s); long runs gain from the optimised code.
-  const runner = new HighsRunner(deadlineAt, budget <= 5_000 && colsLow <= 10_000);
+  // or more on this 2-core machine, longer than such a run (the 50-site proof: 0.55 s instead of
+  // 0.65–0.9 s; the early LP at 1,000 sites lands at 1.2–1.3 s instead of 1.35–1.6 s, six runs each);
+  // long runs gain from the optimised code.
+  const runner = new HighsRunner(deadlineAt, budget <= 5_000 && colsLow <= 20_000);
   if ((options.exactColumnLimit ?? 1) > 0) runner.prepare();
   // The LP relaxation (strong release rows) at the lowest possible W starts now on the worker's core, so
   // that it is ready when the heuristics end: it gives the person-days bound and a plan to round.
