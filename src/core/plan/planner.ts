@@ -234,13 +234,15 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   let pdBound = simplePersonDaysBound(p, es);
   const alreadyProven = () => wLow === bestEval.w && pdBound >= bestEval.pd;
   // Operations of a few units: whole release days give a bound above the LP's in milliseconds, and the
-  // cheapest few dozen release vectors are kept for the exact stage (release-search.ts). A bound at this
+  // cheapest dozen release vectors are kept for the exact stage (release-search.ts). A bound at this
   // W holds at any smaller W too (fewer plans).
   const releaseSearch = ReleaseSearch.create(p, es, order, bestEval.w, RELEASE_LEAF_UNITS);
   const releaseW = bestEval.w;
   let releaseBatch: ReturnType<ReleaseSearch['cheapestMany']> | undefined;
   if (releaseSearch && !alreadyProven()) {
-    releaseBatch = releaseSearch.cheapestMany(bestEval.pd, Date.now() + Math.min(600, budget * 0.2), 40);
+    // A dozen first: the limit-and-capacity check leaves few to exclude (two on the 50-site bench
+    // operation), and a longer list costs the search more nodes before its bound tightens.
+    releaseBatch = releaseSearch.cheapestMany(bestEval.pd, Date.now() + Math.min(600, budget * 0.2), 12);
     if (releaseBatch !== 'timeout')
       pdBound = Math.max(pdBound, releaseBatch.vectors[0]?.cost ?? releaseBatch.limit);
   }
