@@ -13,6 +13,9 @@ import {
   type Lang,
   type TestServer,
 } from './support.ts';
+import { demoScenario } from '../support/scenarios.ts';
+
+const demoSites = (demoScenario() as { sites: { id: string; name: string }[] }).sites;
 
 type Assignment = { agency: string; start: string } | null;
 interface PlanRun {
@@ -249,14 +252,18 @@ describeInBrowser('Plan page', () => {
       expect(text).toMatch(/[а-яё]{4,}.*[а-яё]{4,}/i);
       expect(text).not.toContain(r.message);
       expect(text).not.toMatch(/\b(cannot|before|whatever|guards|short)\b/);
-      // Site ids as given, ISO dates in Russian.
+      // Sites by name, ISO dates in Russian.
       for (const v of Object.values(r.params ?? {}))
         if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) {
           expect(text).not.toContain(v);
           expect(text).toMatch(new RegExp(`${Number(v.slice(8))} янв\\. 2022`));
         }
       const p = r.params ?? {};
-      for (const s of [p['site'] ?? [], p['sites'] ?? []].flat()) expect(text).toContain(String(s));
+      for (const s of [p['site'] ?? [], p['sites'] ?? []].flat()) {
+        const name = demoSites.find((d) => d.id === s)?.name;
+        expect(name).toBeTruthy();
+        expect(text).toContain(`«${name}»`);
+      }
     }
     expect(await page.locator('[data-testid=plan-reasons] [lang=en]').count()).toBe(0);
     expect(await page.getByText('на английском языке').count()).toBe(0);

@@ -529,7 +529,7 @@ function SelectedPlan(props: {
         <section className="panel" aria-labelledby={`${id}-why`}>
           <h3 id={`${id}-why`}>{t('reasons.title')}</h3>
           {plan.reasons.length ? (
-            <ReasonList reasons={plan.reasons} />
+            <ReasonList reasons={plan.reasons} siteName={(s) => props.siteMap.get(s)?.name ?? s} />
           ) : (
             <p className="muted">{t('reasons.none')}</p>
           )}
