@@ -67,14 +67,13 @@ export class PlanningService {
         throw e;
       }
     }
-    const adopted = await plans.findAdoptedPlan(this.db);
-    const previous = adopted?.result ? (adopted.result as Plan) : undefined;
+    const adopted = await this.adopted();
     const id = await plans.insertPlanRun(this.db, {
       createdBy: actor.name,
       request: { time_limit_s: timeLimitS, what_if: request.whatIf ?? [] },
-      previousPlanId: previous ? adopted?.id : null,
+      previousPlanId: adopted?.id ?? null,
     });
-    const done = this.runInWorker(id, scenario, timeLimitS * 1000, previous).finally(() =>
+    const done = this.runInWorker(id, scenario, timeLimitS * 1000, adopted?.plan).finally(() =>
       this.running.delete(id),
     );
     this.running.set(id, done);
@@ -135,6 +134,38 @@ export class PlanningService {
       worker.on('error', (e) => void finish({ error: e.message }));
       worker.on('exit', (code) => void finish({ error: `the planner stopped unexpectedly (exit ${code})` }));
     });
+  }
+
+  /** The adopted plan, if one is: every new plan of the operation re-plans against it. */
+  async adopted(): Promise<{ id: number; plan: Plan } | undefined> {
+    const r = await plans.findAdoptedPlan(this.db);
+    return r?.result ? { id: r.id, plan: r.result as Plan } : undefined;
+  }
+
+  /**
+   * Stores a plan of the operation made in this process (the CLI, which plans with a progress line on the
+   * terminal) as a new, finished version, with what it moved from the adopted plan it re-planned against.
+   */
+  async record(
+    request: PlanRequest,
+    actor: Actor,
+    plan: Plan,
+    against?: { previousPlanId: number } & plans.Replanned,
+  ): Promise<number> {
+    this.handover.requireAllowed(actor, 'plan.run');
+    const id = await plans.insertPlanRun(this.db, {
+      createdBy: actor.name,
+      request: { time_limit_s: request.timeLimitS ?? 10, what_if: request.whatIf ?? [] },
+      previousPlanId: against?.previousPlanId ?? null,
+    });
+    await plans.finishPlanRun(this.db, id, {
+      result: plan,
+      ...(against
+        ? { replanned: { changes: against.changes, fewestMovesProven: against.fewestMovesProven } }
+        : {}),
+    });
+    this.handover.notify({ entity: 'plan', id: String(id), action: 'done' });
+    return id;
   }
 
   /** Waits for a run of this instance to finish (for the CLI and tests). */

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DEMO_ACTOR, HandoverService } from '../../src/service/service.ts';
+import { PlanningService } from '../../src/service/planning.ts';
+import { openStore } from '../../src/store/db.ts';
 import { DEMO_PATH, SHARED_SCENARIOS } from '../support/scenarios.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/handover.js', import.meta.url));
@@ -103,6 +106,42 @@ describe('handover CLI (SQLite)', () => {
     const text = handover('plan', '--time-limit', '5');
     expect(text.stdout).toMatch(/Withdrawal by contingent:/);
     expect(text.stdout).toMatch(/Stored as plan version 2/);
+  });
+
+  it('re-plans the operation against its adopted plan, as the server does, and stores what moved', async () => {
+    // Adopt version 2 (the previous test's) through the service, as the API would.
+    const store = await openStore(`sqlite:${db}`);
+    try {
+      await new PlanningService(new HandoverService(store)).adopt(2, DEMO_ACTOR);
+    } finally {
+      await store.close();
+    }
+    const r = handover('plan', '--json', '--time-limit', '5');
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      plan: { status: string };
+      changes: { moved: unknown[] };
+      fewest_moves_proven: boolean;
+      previous_plan: number;
+      version: number;
+    };
+    expect(out.plan.status).not.toBe('infeasible');
+    expect(out.previous_plan).toBe(2);
+    expect(out.version).toBe(3);
+    expect(typeof out.fewest_moves_proven).toBe('boolean');
+    expect(out.changes.moved.length).toBeLessThanOrEqual(14);
+    const stored = await openStore(`sqlite:${db}`);
+    try {
+      const run = await new PlanningService(new HandoverService(stored)).get(3, DEMO_ACTOR);
+      expect(run.previousPlanId).toBe(2);
+      expect(run.changes).toEqual(out.changes.moved);
+      expect(run.fewestMovesProven).toBe(out.fewest_moves_proven);
+    } finally {
+      await stored.close();
+    }
+    const text = handover('plan', '--time-limit', '5');
+    expect(text.stdout).toMatch(/Re-planned against the adopted plan, version 2\./);
+    expect(text.stdout).toMatch(/Stored as plan version 4/);
   });
 
   it('plans a file, says why an infeasible one cannot be planned, and exits 3', () => {

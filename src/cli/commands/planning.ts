@@ -3,7 +3,7 @@ import { planHandovers, type Plan, type PlanOptions } from '../../core/plan/plan
 import { replanHandovers, type PreviousPlan } from '../../core/plan/replan.ts';
 import { applyWhatIf, parseWhatIf, WhatIfError } from '../../core/plan/what-if.ts';
 import { InputError } from '../../service/errors.ts';
-import { finishPlanRun, insertPlanRun } from '../../store/plans.ts';
+import { PlanningService } from '../../service/planning.ts';
 import { actorFromEnv, EXIT, readInputFile, readScenarioFile, withService } from '../context.ts';
 import { formatPlanSummary } from './plan-summary.ts';
 
@@ -83,13 +83,19 @@ export function formatDiff(d: PlanDiff, siteName: (id: string) => string = (id) 
 
 /**
  * `handover plan [FILE]`: plans a scenario file, or the operation in the database (stored as a new plan
- * version). With --what-if, plans before and after the changes and prints what they change; with
- * --previous, re-plans keeping what has started and moving as few handovers as it can.
+ * version; re-planned against the adopted plan, if there is one, as the server does). With --what-if,
+ * plans before and after the changes and prints what they change; with --previous, re-plans keeping what
+ * has started and moving as few handovers as it can.
  */
 export async function planCommand(file: string | undefined, opts: PlanCommandOptions): Promise<void> {
-  const scenario = file
-    ? readScenarioFile(file)
-    : await withService((svc) => svc.exportScenario(actorFromEnv()));
+  const actor = actorFromEnv();
+  // The operation in the database is re-planned against its adopted plan, as the server does.
+  const { scenario, adopted } = file
+    ? { scenario: readScenarioFile(file), adopted: undefined }
+    : await withService(async (svc) => ({
+        scenario: await svc.exportScenario(actor),
+        adopted: opts.previous || opts.whatIf?.length ? undefined : await new PlanningService(svc).adopted(),
+      }));
   const timeLimitMs = opts.timeLimit !== undefined ? opts.timeLimit * 1000 : undefined;
   let changed = scenario;
   if (opts.whatIf?.length) {
@@ -110,9 +116,10 @@ export async function planCommand(file: string | undefined, opts: PlanCommandOpt
   let kept: string[] = [];
   let fewestProven: boolean | undefined;
   let before: Plan | undefined;
+  const previous = opts.previous ? readPreviousPlan(opts.previous) : adopted?.plan;
   try {
-    if (opts.previous) {
-      const r = await replanHandovers(changed, readPreviousPlan(opts.previous), options);
+    if (previous) {
+      const r = await replanHandovers(changed, previous, options);
       plan = r.plan;
       changes = r.changes;
       kept = r.kept;
@@ -130,14 +137,16 @@ export async function planCommand(file: string | undefined, opts: PlanCommandOpt
 
   let version: number | undefined;
   if (!file)
-    version = await withService(async (svc) => {
-      const id = await insertPlanRun(svc.store.db, {
-        createdBy: actorFromEnv().name,
-        request: { time_limit_s: (timeLimitMs ?? 10_000) / 1000, what_if: opts.whatIf ?? [] },
-      });
-      await finishPlanRun(svc.store.db, id, { result: plan });
-      return id;
-    });
+    version = await withService((svc) =>
+      new PlanningService(svc).record(
+        { timeLimitS: (timeLimitMs ?? 10_000) / 1000, whatIf: opts.whatIf ?? [] },
+        actor,
+        plan,
+        adopted && changes
+          ? { previousPlanId: adopted.id, changes: changes.moved, fewestMovesProven: fewestProven ?? false }
+          : undefined,
+      ),
+    );
 
   if (opts.json) {
     const out = changes
@@ -145,7 +154,8 @@ export async function planCommand(file: string | undefined, opts: PlanCommandOpt
           plan,
           changes,
           ...(before ? { before } : {}),
-          ...(opts.previous ? { kept, fewest_moves_proven: fewestProven ?? false } : {}),
+          ...(previous ? { kept, fewest_moves_proven: fewestProven ?? false } : {}),
+          ...(adopted ? { previous_plan: adopted.id } : {}),
           ...(version ? { version } : {}),
         }
       : plan;
@@ -154,9 +164,10 @@ export async function planCommand(file: string | undefined, opts: PlanCommandOpt
     const names = new Map(scenario.sites.map((s) => [s.id, s.name]));
     if (opts.whatIf?.length) console.log(`What if: ${opts.whatIf.join('; ')}\n`);
     console.log(formatPlanSummary(changed, plan));
-    if (opts.previous) console.log(`\nKept as under way: ${kept.length ? kept.join(', ') : 'none'}`);
+    if (adopted) console.log(`\nRe-planned against the adopted plan, version ${adopted.id}.`);
+    if (previous) console.log(`\nKept as under way: ${kept.length ? kept.join(', ') : 'none'}`);
     if (changes) console.log(`\n${formatDiff(changes, (id) => names.get(id) ?? id)}`);
-    if (opts.previous)
+    if (previous)
       console.log(
         fewestProven
           ? 'No plan as good moves fewer handovers (proven).'
