@@ -9,7 +9,7 @@ import { planHandovers } from '../../src/core/plan/planner.ts';
 import { buildProblem } from '../../src/core/plan/problem.ts';
 import { parseScenario } from '../../src/core/scenario/io.ts';
 import type { Scenario } from '../../src/core/scenario/schema.ts';
-import { validateScenario } from '../../src/core/scenario/validate.ts';
+import { twoSites, valid } from './fixtures.ts';
 import { bruteForceOptimum } from './brute-force.ts';
 import { checkPlan } from './checker.ts';
 import { generateOperation } from '../../bench/plan.ts';
@@ -22,12 +22,6 @@ const shared = (name: string): Scenario => {
   );
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return parsed.scenario;
-};
-
-const valid = (s: Scenario): Scenario => {
-  const check = validateScenario(s);
-  if (!check.ok) throw new Error(JSON.stringify(check.problems));
-  return check.scenario;
 };
 
 describe('shared scenarios with proven optima', () => {
@@ -60,31 +54,8 @@ describe('shared scenarios with proven optima', () => {
 });
 
 describe('explanations', () => {
-  const base = (): Scenario =>
-    valid({
-      version: 1,
-      operation: { name: 'x', area: 'x', start: '2030-01-10', timezone: 'UTC', languages: ['en'] },
-      force: {
-        name: 'F',
-        contingents: [{ id: 'C', nation: 'N', units: [{ id: 'u', name: 'U', strength: 10 }] }],
-      },
-      agencies: [
-        {
-          id: 'police',
-          name: 'Police',
-          capacity: [{ from: '2030-01-10', guards: 50 }],
-          max_criticality: 3,
-          sectors: ['food', 'water'],
-        },
-      ],
-      sites: [
-        { id: 'a', name: 'A', sector: 'food', criticality: 2, district: 'd', guards: 10, guarded_by: 'u' },
-        { id: 'b', name: 'B', sector: 'food', criticality: 2, district: 'd', guards: 10, guarded_by: 'u' },
-      ],
-    });
-
   it('names a site no agency may take', async () => {
-    const s = base();
+    const s = twoSites();
     s.sites.push({
       id: 'clinic',
       name: 'Clinic',
@@ -105,7 +76,7 @@ describe('explanations', () => {
   });
 
   it('names a precedence cycle', async () => {
-    const s = base();
+    const s = twoSites();
     const [a, b] = s.sites;
     if (a && b) {
       a.after = ['b'];
@@ -117,7 +88,7 @@ describe('explanations', () => {
   });
 
   it('names a gate after the deadline', async () => {
-    const s = base();
+    const s = twoSites();
     s.operation.deadline = '2030-01-12';
     const a = s.sites[0];
     if (a) a.not_before = '2030-01-12';
@@ -127,7 +98,7 @@ describe('explanations', () => {
   });
 
   it('names an agency short of guards by a date', async () => {
-    const s = base();
+    const s = twoSites();
     s.operation.deadline = '2030-01-11';
     const police = s.agencies[0];
     if (police)
@@ -142,7 +113,7 @@ describe('explanations', () => {
   });
 
   it('names colliding pins', async () => {
-    const s = base();
+    const s = twoSites();
     for (const site of s.sites) site.pinned = { agency: 'police', start: '2030-01-10' };
     const police = s.agencies[0];
     if (police)
@@ -156,7 +127,7 @@ describe('explanations', () => {
   });
 
   it('says what binds a feasible plan, and checks the remedy by re-planning', async () => {
-    const s = base();
+    const s = twoSites();
     const police = s.agencies[0];
     if (police)
       police.capacity = [
@@ -177,7 +148,7 @@ describe('explanations', () => {
   });
 
   it('keeps handovers already under way as they are', async () => {
-    const s = base();
+    const s = twoSites();
     const a = s.sites[0];
     if (a) a.handover = { agency: 'police', state: 'joint_guard', start: '2030-01-09' };
     const plan = await planHandovers(valid(s));

@@ -12,37 +12,7 @@ import {
   type ReasonCode,
 } from '../../src/core/plan/reasons.ts';
 import type { Scenario } from '../../src/core/scenario/schema.ts';
-import { validateScenario } from '../../src/core/scenario/validate.ts';
-
-const valid = (s: Scenario): Scenario => {
-  const check = validateScenario(s);
-  if (!check.ok) throw new Error(JSON.stringify(check.problems));
-  return check.scenario;
-};
-
-/** Two food sites of 10 guards, one unit, and Police (50 guards, criticality ≤ 3, food and water). */
-const base = (): Scenario =>
-  valid({
-    version: 1,
-    operation: { name: 'x', area: 'x', start: '2030-01-10', timezone: 'UTC', languages: ['en'] },
-    force: {
-      name: 'F',
-      contingents: [{ id: 'C', nation: 'N', units: [{ id: 'u', name: 'U', strength: 10 }] }],
-    },
-    agencies: [
-      {
-        id: 'police',
-        name: 'Police',
-        capacity: [{ from: '2030-01-10', guards: 50 }],
-        max_criticality: 3,
-        sectors: ['food', 'water'],
-      },
-    ],
-    sites: [
-      { id: 'a', name: 'A', sector: 'food', criticality: 2, district: 'd', guards: 10, guarded_by: 'u' },
-      { id: 'b', name: 'B', sector: 'food', criticality: 2, district: 'd', guards: 10, guarded_by: 'u' },
-    ],
-  });
+import { twoSites, valid } from './fixtures.ts';
 
 const guard = (id: string, extra: Partial<Scenario['sites'][number]> = {}) => ({
   id,
@@ -61,7 +31,7 @@ const scenarios: { name: string; codes: ReasonCode[]; make: () => Scenario }[] =
     name: 'a site no agency may take',
     codes: ['no-eligible-agency'],
     make: () => {
-      const s = base();
+      const s = twoSites();
       s.sites.push(guard('clinic', { sector: 'health', criticality: 5, guards: 3 }));
       return s;
     },
@@ -70,7 +40,7 @@ const scenarios: { name: string; codes: ReasonCode[]; make: () => Scenario }[] =
     name: 'a site pinned to an agency that may not take it',
     codes: ['pinned-agency-ineligible'],
     make: () => {
-      const s = base();
+      const s = twoSites();
       s.agencies.push({ id: 'army', name: 'Army', capacity: [{ from: '2030-01-10', guards: 50 }] });
       s.sites.push(guard('plant', { sector: 'energy', criticality: 4, pinned: { agency: 'police' } }));
       return s;
@@ -80,7 +50,7 @@ const scenarios: { name: string; codes: ReasonCode[]; make: () => Scenario }[] =
     name: 'a precedence cycle',
     codes: ['precedence-cycle'],
     make: () => {
-      const s = base();
+      const s = twoSites();
       s.sites[0]!.after = ['b'];
       s.sites[1]!.after = ['a'];
       return s;
@@ -90,7 +60,7 @@ const scenarios: { name: string; codes: ReasonCode[]; make: () => Scenario }[] =
     name: 'pins before the gate and before a predecessor transfers, past the deadline',
     codes: ['pinned-before-gate', 'pinned-before-predecessor', 'pinned-after-deadline'],
     make: () => {
-      const s = base();
+      const s = twoSites();
       s.operation.deadline = '2030-01-13';
       s.sites[0]!.not_before = '2030-01-12';
       s.sites[1]!.after = ['a'];
@@ -104,7 +74,7 @@ const scenarios: { name: string; codes: ReasonCode[]; make: () => Scenario }[] =
     name: 'a gate and a predecessor after the deadline',
     codes: ['gate-after-deadline', 'predecessors-after-deadline'],
     make: () => {
-      const s = base();
+      const s = twoSites();
       s.operation.deadline = '2030-01-12';
       s.sites[0]!.not_before = '2030-01-12';
       s.sites[1]!.after = ['a'];
@@ -115,7 +85,7 @@ const scenarios: { name: string; codes: ReasonCode[]; make: () => Scenario }[] =
     name: 'more pinned starts on a day than the daily limit',
     codes: ['pinned-over-daily-limit'],
     make: () => {
-      const s = base();
+      const s = twoSites();
       s.rules = { max_handovers_per_day: 1 };
       for (const site of s.sites) site.pinned = { start: '2030-01-11' };
       return s;
@@ -125,7 +95,7 @@ const scenarios: { name: string; codes: ReasonCode[]; make: () => Scenario }[] =
     name: 'final capacity below what all sites need',
     codes: ['final-capacity-short'],
     make: () => {
-      const s = base();
+      const s = twoSites();
       s.agencies[0]!.capacity = [{ from: '2030-01-10', guards: 15 }];
       return s;
     },
@@ -134,7 +104,7 @@ const scenarios: { name: string; codes: ReasonCode[]; make: () => Scenario }[] =
     name: 'final capacity of one agency below the sites only it may take',
     codes: ['final-capacity-short-agencies'],
     make: () => {
-      const s = base();
+      const s = twoSites();
       s.agencies[0]!.capacity = [{ from: '2030-01-10', guards: 15 }];
       s.agencies.push({
         id: 'guard',
@@ -149,7 +119,7 @@ const scenarios: { name: string; codes: ReasonCode[]; make: () => Scenario }[] =
     name: 'pins that overfill an agency',
     codes: ['pinned-capacity-short'],
     make: () => {
-      const s = base();
+      const s = twoSites();
       for (const site of s.sites) site.pinned = { agency: 'police', start: '2030-01-10' };
       s.agencies[0]!.capacity = [
         { from: '2030-01-10', guards: 15 },
@@ -162,7 +132,7 @@ const scenarios: { name: string; codes: ReasonCode[]; make: () => Scenario }[] =
     name: 'an agency short of guards by the deadline',
     codes: ['capacity-short'],
     make: () => {
-      const s = base();
+      const s = twoSites();
       s.operation.deadline = '2030-01-11';
       s.agencies[0]!.capacity = [
         { from: '2030-01-10', guards: 15 },
@@ -175,7 +145,7 @@ const scenarios: { name: string; codes: ReasonCode[]; make: () => Scenario }[] =
     name: 'a capacity step that binds a feasible plan',
     codes: ['withdrawal-impossible-capacity-short', 'extra-capacity-saves-days'],
     make: () => {
-      const s = base();
+      const s = twoSites();
       s.agencies[0]!.capacity = [
         { from: '2030-01-10', guards: 10 },
         { from: '2030-01-13', guards: 30 },
@@ -187,7 +157,7 @@ const scenarios: { name: string; codes: ReasonCode[]; make: () => Scenario }[] =
     name: 'a gate that decides the withdrawal',
     codes: ['site-fixed-by-window'],
     make: () => {
-      const s = base();
+      const s = twoSites();
       s.sites[0]!.not_before = '2030-01-14';
       return s;
     },
@@ -196,7 +166,7 @@ const scenarios: { name: string; codes: ReasonCode[]; make: () => Scenario }[] =
     name: 'gates of two sites that decide the withdrawal',
     codes: ['sites-fixed-by-windows'],
     make: () => {
-      const s = base();
+      const s = twoSites();
       for (const site of s.sites) site.not_before = '2030-01-14';
       return s;
     },
@@ -205,7 +175,7 @@ const scenarios: { name: string; codes: ReasonCode[]; make: () => Scenario }[] =
     name: 'gates of seven sites that decide the withdrawal',
     codes: ['sites-fixed-by-windows-and-others'],
     make: () => {
-      const s = base();
+      const s = twoSites();
       s.agencies[0]!.capacity = [{ from: '2030-01-10', guards: 500 }];
       for (let i = 0; i < 7; i++) s.sites.push(guard(`g${i}`, { not_before: '2030-01-14' }));
       return s;
@@ -215,7 +185,7 @@ const scenarios: { name: string; codes: ReasonCode[]; make: () => Scenario }[] =
     name: 'a daily limit that binds a feasible plan',
     codes: ['withdrawal-impossible-throughput-short'],
     make: () => {
-      const s = base();
+      const s = twoSites();
       s.rules = { max_handovers_per_day: 1 };
       s.agencies[0]!.capacity = [{ from: '2030-01-10', guards: 500 }];
       for (let i = 0; i < 3; i++) s.sites.push(guard(`t${i}`));
@@ -274,12 +244,12 @@ describe('every reason says which sentence it is and with what values', () => {
   });
 
   it('the reasons of the search and of shortfalls found while searching', () => {
-    const s = base();
+    const s = twoSites();
     s.operation.deadline = '2030-01-14';
     s.rules = { max_handovers_per_day: 2 };
     s.agencies.push({ id: 'army', name: 'Army', capacity: [{ from: '2030-01-10', guards: 5 }] });
     const p = buildProblem(valid(s));
-    const noDeadline = buildProblem(valid(base()));
+    const noDeadline = buildProblem(valid(twoSites()));
     const made = [
       PACKING_FAILS,
       NOT_FOUND,
