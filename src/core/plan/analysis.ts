@@ -166,10 +166,8 @@ export function hallShortfall(
       for (const a of p.sites[f]?.agencies ?? []) mask |= 1 << a;
       demand[mask] = (demand[mask] ?? 0) + (p.sites[f]?.guards ?? 0);
     }
-    // Sum over subsets: demand[S] = guards of sites whose agencies all lie in S.
-    for (let b = 0; b < A; b++)
-      for (let S = 0; S < size; S++)
-        if (S & (1 << b)) demand[S] = (demand[S] ?? 0) + (demand[S ^ (1 << b)] ?? 0);
+    // demand[S] = guards of sites whose agencies all lie in S.
+    sumOverSubsets(demand, A);
     let worst: { S: number; excess: number } | undefined;
     for (let S = 0; S < size; S++) {
       let supply = 0;
@@ -205,4 +203,15 @@ function popcount(x: number): number {
   let c = 0;
   for (let v = x; v; v &= v - 1) c++;
   return c;
+}
+
+/**
+ * In place, over bit sets of `bits` agencies: `values[S]` becomes the sum of the values of every subset of
+ * S (a site set keyed by its agencies' mask becomes what is confined to S, Hall's condition's demand).
+ */
+export function sumOverSubsets(values: Float64Array, bits: number): void {
+  const size = 1 << bits;
+  for (let b = 0; b < bits; b++)
+    for (let S = 0; S < size; S++)
+      if (S & (1 << b)) values[S] = (values[S] ?? 0) + (values[S ^ (1 << b)] ?? 0);
 }

@@ -1,3 +1,4 @@
+import { sumOverSubsets } from './analysis.ts';
 import { effectiveCapacity, type PlanningProblem } from './problem.ts';
 
 /** A complete assignment: start day and agency per site. */
@@ -106,9 +107,7 @@ export function greedySchedule(
     const demand = new Float64Array(size);
     for (const s of p.sites)
       demand[siteMask[s.index] ?? 0] = (demand[siteMask[s.index] ?? 0] ?? 0) + s.guards;
-    for (let b = 0; b < A; b++)
-      for (let S = 0; S < size; S++)
-        if (S & (1 << b)) demand[S] = (demand[S] ?? 0) + (demand[S ^ (1 << b)] ?? 0);
+    sumOverSubsets(demand, A);
     for (let S = 0; S < size; S++) {
       let cap = 0;
       for (let a = 0; a < A; a++)

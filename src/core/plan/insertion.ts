@@ -1,3 +1,4 @@
+import { sumOverSubsets } from './analysis.ts';
 import type { Schedule } from './greedy.ts';
 import { effectiveCapacity, type PlanningProblem } from './problem.ts';
 
@@ -56,9 +57,7 @@ export function insertionSchedule(
       siteMask[s.index] = m;
       demand[m] = (demand[m] ?? 0) + s.guards;
     }
-    for (let b = 0; b < A; b++)
-      for (let S = 0; S < size; S++)
-        if (S & (1 << b)) demand[S] = (demand[S] ?? 0) + (demand[S ^ (1 << b)] ?? 0);
+    sumOverSubsets(demand, A);
     for (let S = 0; S < size; S++) {
       let c = 0;
       for (let a = 0; a < A; a++)

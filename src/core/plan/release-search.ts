@@ -1,3 +1,4 @@
+import { sumOverSubsets } from './analysis.ts';
 import { effectiveCapacity, type PlanningProblem } from './problem.ts';
 
 /** A release day per unit (indexed by unit) and its person-days. */
@@ -213,9 +214,7 @@ export class ReleaseSearch {
       }
       if (to === 0) continue;
       demand.set(base);
-      for (let b = 0; b < A; b++)
-        for (let S = 0; S < size; S++)
-          if (S & (1 << b)) demand[S] = (demand[S] ?? 0) + (demand[S ^ (1 << b)] ?? 0);
+      sumOverSubsets(demand, A);
       const caps = this.capBySet[t];
       if (!caps) continue;
       for (let S = 1; S < size; S++) if ((demand[S] ?? 0) > (caps[S] ?? 0)) return false;
@@ -315,8 +314,7 @@ export class ReleaseSearch {
       for (let f = 0; f < n; f++)
         if ((ls[f] ?? 0) <= t)
           base[this.masks[f] ?? 0] = (base[this.masks[f] ?? 0] ?? 0) + (p.sites[f]?.guards ?? 0);
-      for (let b = 0; b < p.agencies.length; b++)
-        for (let S = 0; S < size; S++) if (S & (1 << b)) base[S] = (base[S] ?? 0) + (base[S ^ (1 << b)] ?? 0);
+      sumOverSubsets(base, p.agencies.length);
       const caps = this.capBySet[t];
       if (!caps) continue;
       for (let j = 1; t + j < D; j++) {
@@ -339,8 +337,7 @@ export class ReleaseSearch {
           if (l > t && l <= t + j && (this.es[f] ?? 0) <= t)
             inS[this.masks[f] ?? 0] = (inS[this.masks[f] ?? 0] ?? 0) + 1;
         }
-        for (let b = 0; b < p.agencies.length; b++)
-          for (let S = 0; S < size; S++) if (S & (1 << b)) inS[S] = (inS[S] ?? 0) + (inS[S ^ (1 << b)] ?? 0);
+        sumOverSubsets(inS, p.agencies.length);
         for (let S = 1; S < size; S++) {
           let need = k - (early - (inS[S] ?? 0));
           if (need <= 0) continue;
