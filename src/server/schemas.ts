@@ -349,7 +349,8 @@ const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Assignment = Nullable(Type.Object({ agency: Type.String(), start: Type.String() }));
 /** A site whose agency or start differs between two plans (null: not handed over in that plan). */
 const MovedSite = Type.Object({ site: Type.String(), before: Assignment, after: Assignment });
-export const PlanRunView = Type.Object({
+/** What every view of a planning run gives: the run, and once done its verdict (not the plan). */
+const planRunFields = {
   id: Type.Integer(),
   created_at: Type.String(),
   created_by: Type.String(),
@@ -375,6 +376,10 @@ export const PlanRunView = Type.Object({
         'Once done against an adopted plan: true when no plan as good moves fewer handovers, false when that is not proven; null without an adopted plan or before the run is done',
     }),
   ),
+};
+/** A planning run; GET /api/plans/{id} adds what moved and, once done, the plan. */
+export const PlanRunView = Type.Object({
+  ...planRunFields,
   changes: Type.Optional(
     Nullable(
       Type.Array(MovedSite, {
@@ -384,6 +389,17 @@ export const PlanRunView = Type.Object({
     ),
   ),
   plan: Type.Optional(Nullable(PlanDocument)),
+});
+/** A plan version in the list (GET /api/plans): how many handovers moved, not which, and no plan. */
+export const PlanVersionView = Type.Object({
+  ...planRunFields,
+  changes_count: Nullable(
+    Type.Integer({
+      minimum: 0,
+      description:
+        'Once done against an adopted plan: how many sites have another agency or start than in it (the length of `changes` in GET /api/plans/{id}); null when no plan was adopted or before the run is done',
+    }),
+  ),
 });
 
 export const PlanRequestBody = Type.Object(

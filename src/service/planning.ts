@@ -185,7 +185,7 @@ export class PlanningService {
     return { ...r, result: r.result as Plan | null };
   }
 
-  list(actor: Actor): Promise<plans.PlanRecord[]> {
+  list(actor: Actor): Promise<plans.PlanVersion[]> {
     this.handover.requireAllowed(actor, 'plan.read');
     return plans.listPlans(this.db);
   }

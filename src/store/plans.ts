@@ -33,7 +33,37 @@ export interface Replanned {
   fewestMovesProven: boolean;
 }
 
-function rowToPlan(r: Selectable<PlanTable>): PlanRecord {
+/** A plan version as the list gives it: the run and its verdict, without the plan or the list of moves. */
+export interface PlanVersion extends Omit<PlanRecord, 'result' | 'changes'> {
+  /** Once done against a previous plan: how many sites moved from it (the length of `changes`). */
+  changesCount: number | null;
+}
+
+/**
+ * The columns of a plan version. Not `result`: a plan of 5,000 sites is about a megabyte of JSON, and the
+ * list would read every one of them to throw it away.
+ */
+const VERSION_COLUMNS = [
+  'id',
+  'created_at',
+  'created_by',
+  'state',
+  'progress',
+  'phase',
+  'request',
+  'status',
+  'withdrawal_date',
+  'error',
+  'finished_at',
+  'adopted_at',
+  'adopted_by',
+  'previous_plan_id',
+  'fewest_moves_proven',
+] as const satisfies readonly (keyof PlanTable)[];
+
+function rowToVersionFields(
+  r: Pick<Selectable<PlanTable>, (typeof VERSION_COLUMNS)[number]>,
+): Omit<PlanRecord, 'result' | 'changes'> {
   return {
     id: Number(r.id),
     createdAt: r.created_at,
@@ -44,14 +74,20 @@ function rowToPlan(r: Selectable<PlanTable>): PlanRecord {
     request: JSON.parse(r.request) as unknown,
     status: r.status,
     withdrawalDate: r.withdrawal_date,
-    result: r.result === null ? null : (JSON.parse(r.result) as unknown),
     error: r.error,
     finishedAt: r.finished_at,
     adoptedAt: r.adopted_at,
     adoptedBy: r.adopted_by,
     previousPlanId: r.previous_plan_id === null ? null : Number(r.previous_plan_id),
-    changes: r.changes === null ? null : (JSON.parse(r.changes) as PlanChange[]),
     fewestMovesProven: r.fewest_moves_proven === null ? null : Number(r.fewest_moves_proven) === 1,
+  };
+}
+
+function rowToPlan(r: Selectable<PlanTable>): PlanRecord {
+  return {
+    ...rowToVersionFields(r),
+    result: r.result === null ? null : (JSON.parse(r.result) as unknown),
+    changes: r.changes === null ? null : (JSON.parse(r.changes) as PlanChange[]),
   };
 }
 
@@ -121,10 +157,22 @@ export async function findPlan(db: Db, id: number): Promise<PlanRecord | null> {
   return r ? rowToPlan(r) : null;
 }
 
-/** Plan versions, newest first, without their documents or the list of what moves. */
-export async function listPlans(db: Db, limit = 100): Promise<PlanRecord[]> {
-  const rows = await db.selectFrom('plans').selectAll().orderBy('id', 'desc').limit(limit).execute();
-  return rows.map((r) => ({ ...rowToPlan({ ...r, result: null, changes: null }) }));
+/**
+ * Plan versions, newest first, without their documents or the list of what moves. The count of moves is
+ * read from `changes` (one short entry per moved site, small beside the plan) rather than counted in SQL,
+ * where SQLite and PostgreSQL spell the JSON functions differently.
+ */
+export async function listPlans(db: Db, limit = 100): Promise<PlanVersion[]> {
+  const rows = await db
+    .selectFrom('plans')
+    .select([...VERSION_COLUMNS, 'changes'])
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    ...rowToVersionFields(r),
+    changesCount: r.changes === null ? null : (JSON.parse(r.changes) as PlanChange[]).length,
+  }));
 }
 
 /** The plan in force: the one adopted last, if any. */

@@ -118,14 +118,22 @@ describe.each(backends)('planning runs on $name', (backend) => {
     expect(changes).toEqual(movedBetween(a.plan!, b.plan!));
     expect(changes.map((c) => c.site)).toContain(first.site);
     expect(changes.find((c) => c.site === first.site)!.after!.start >= later).toBe(true);
-    // The list gives the verdict, not the list of moves.
-    const list = (await app.inject({ method: 'GET', url: '/api/plans' })).json<{ items: RunView[] }>();
+    // The list gives the verdict and how many moved, not the list of moves; a first plan moved nothing.
+    const list = (await app.inject({ method: 'GET', url: '/api/plans' })).json<{
+      items: (RunView & { changes_count: number | null })[];
+    }>();
+    expect(list.items.map((r) => r.id)).toEqual([b.id, a.id]);
     expect(list.items[0]).toMatchObject({
       id: b.id,
       previous_plan: a.id,
       fewest_moves_proven: b.fewest_moves_proven,
+      changes_count: b.changes!.length,
     });
-    expect(list.items[0]).not.toHaveProperty('changes');
+    expect(list.items[1]).toMatchObject({ id: a.id, previous_plan: null, changes_count: null });
+    for (const item of list.items) {
+      expect(item).not.toHaveProperty('changes');
+      expect(item).not.toHaveProperty('plan');
+    }
     // The OpenAPI document declares both.
     const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{
       components?: unknown;
@@ -134,6 +142,7 @@ describe.each(backends)('planning runs on $name', (backend) => {
     const declared = JSON.stringify(doc.paths['/api/plans/{id}']?.get?.responses['200']);
     expect(declared).toContain('fewest_moves_proven');
     expect(declared).toContain('changes');
+    expect(JSON.stringify(doc.paths['/api/plans']?.get?.responses['200'])).toContain('changes_count');
   });
 
   it('plans a what-if and compares it with the plan before', async () => {

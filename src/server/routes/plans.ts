@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { PlanDiff } from '../../core/plan/diff.ts';
 import type { PlanningService, PlanRun } from '../../service/planning.ts';
-import type { PlanRecord } from '../../store/plans.ts';
+import type { PlanVersion } from '../../store/plans.ts';
 import type { App } from '../app.ts';
-import { ErrorBody, PlanDiffView, PlanRequestBody, PlanRunView } from '../schemas.ts';
+import { ErrorBody, PlanDiffView, PlanRequestBody, PlanRunView, PlanVersionView } from '../schemas.ts';
 
 const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const tags = ['planning'];
@@ -12,7 +12,8 @@ const PlanId = Type.Object(
   { additionalProperties: false },
 );
 
-function runView(r: PlanRecord | PlanRun, withPlan: boolean) {
+/** What every view of a run gives: the run, and once done its verdict. */
+function runFields(r: PlanVersion | PlanRun) {
   return {
     id: r.id,
     created_at: r.createdAt,
@@ -29,9 +30,14 @@ function runView(r: PlanRecord | PlanRun, withPlan: boolean) {
     adopted_by: r.adoptedBy,
     previous_plan: r.previousPlanId,
     fewest_moves_proven: r.fewestMovesProven,
-    ...(withPlan ? { changes: r.changes, plan: (r.result ?? null) as PlanRun['result'] } : {}),
   };
 }
+
+function runView(r: PlanRun, withPlan: boolean) {
+  return { ...runFields(r), ...(withPlan ? { changes: r.changes, plan: r.result } : {}) };
+}
+
+const versionView = (r: PlanVersion) => ({ ...runFields(r), changes_count: r.changesCount });
 
 export const diffView = (d: PlanDiff) => ({
   withdrawal: d.withdrawal,
@@ -74,11 +80,11 @@ export function registerPlanRoutes(app: App, planning: PlanningService) {
       schema: {
         tags,
         operationId: 'listPlans',
-        summary: 'Plan versions, newest first',
-        response: { 200: Type.Object({ items: Type.Array(PlanRunView) }) },
+        summary: 'Plan versions, newest first: each with how many handovers moved, not which, and no plan',
+        response: { 200: Type.Object({ items: Type.Array(PlanVersionView) }) },
       },
     },
-    async (req) => ({ items: (await planning.list(req.actor)).map((r) => runView(r, false)) }),
+    async (req) => ({ items: (await planning.list(req.actor)).map(versionView) }),
   );
   app.get(
     '/api/plans/compare',
