@@ -19,7 +19,7 @@ import { capacitySeries, ganttBars, groupBars, planDays, withdrawalBurndown, typ
 import { BurndownChart, CapacityChart } from './PlanCharts.tsx';
 import { MovedSites, PlanDiffView } from './PlanDiffView.tsx';
 import { ReasonList } from './ReasonList.tsx';
-import type { AgencyRow, ContingentRow, PlanDiff, PlanRun, SiteRow, UnitRow } from './types.ts';
+import type { AgencyRow, ContingentRow, PlanDiff, PlanRun, PlanVersion, SiteRow, UnitRow } from './types.ts';
 import { parseChanges, useDescribeWhatIf, WhatIfEditor } from './WhatIfEditor.tsx';
 import './plan.css';
 
@@ -37,7 +37,7 @@ export default function PlanView() {
   const { role } = useSession();
   const [params, setParams] = useSearchParams();
 
-  const runs = useApi<{ items: PlanRun[] }>('/api/plans');
+  const runs = useApi<{ items: PlanVersion[] }>('/api/plans');
   const units = useApi<{ items: UnitRow[] }>('/api/units');
   const agencies = useApi<{ items: AgencyRow[] }>('/api/agencies');
   const contingents = useApi<{ items: ContingentRow[] }>('/api/contingents');
@@ -336,7 +336,7 @@ function RunPanel(props: {
 }
 
 function Versions(props: {
-  runs: PlanRun[];
+  runs: PlanVersion[];
   selected: number | null;
   onSelect: (id: number) => void;
   describe: (c: WhatIf) => string;
@@ -358,6 +358,7 @@ function Versions(props: {
               <th scope="col">{t('versions.state')}</th>
               <th scope="col">{t('versions.withdrawal')}</th>
               <th scope="col">{t('versions.whatIf')}</th>
+              <th scope="col">{t('versions.moved')}</th>
               <th scope="col">{t('versions.adopted')}</th>
               <th scope="col">
                 <span className="visually-hidden">{t('versions.view')}</span>
@@ -384,6 +385,11 @@ function Versions(props: {
                     ? (parseChanges(r.request.what_if) ?? []).map(props.describe).join('; ') ||
                       r.request.what_if.join('; ')
                     : t('versions.noWhatIf')}
+                </td>
+                <td>
+                  {r.changes_count !== null && r.previous_plan !== null
+                    ? t('versions.movedAgainst', { moved: r.changes_count, id: r.previous_plan })
+                    : '—'}
                 </td>
                 <td>{r.adopted_at ? t('versions.adoptedOn', { date: f.dateTime(r.adopted_at) }) : '—'}</td>
                 <td>
@@ -681,7 +687,7 @@ function Adopt({ run, canAdopt, onAdopted }: { run: PlanRun; canAdopt: boolean; 
 }
 
 function Compare(props: {
-  runs: PlanRun[];
+  runs: PlanVersion[];
   selected: number | null;
   siteName: (id: string) => string;
   agencyName: (id: string) => string;
@@ -694,7 +700,7 @@ function Compare(props: {
   const [a, setA] = useState<number>(ids[1] ?? ids[0]!);
   const [b, setB] = useState<number>(props.selected ?? ids[0]!);
   const diff = useApi<PlanDiff>(a !== b ? `/api/plans/compare?a=${a}&b=${b}` : null);
-  const option = (r: PlanRun) => (
+  const option = (r: PlanVersion) => (
     <option key={r.id} value={r.id}>
       {t('run.planN', { id: r.id })} — {r.withdrawal_date ? f.date(r.withdrawal_date) : '—'}
       {r.request.what_if.length ? ` (${t('versions.whatIf')})` : ''}

@@ -6,6 +6,7 @@ import type {
   PlanDiffView,
   PlanDocument,
   PlanRunView,
+  PlanVersionView,
   SiteView,
   UnitView,
 } from '../../../../src/server/schemas.ts';
@@ -13,6 +14,8 @@ import type {
 /** The API's shapes, typed from the server's own schemas (one source of truth; erased at build time). */
 export type PlanDoc = Static<typeof PlanDocument>;
 export type PlanRun = Static<typeof PlanRunView>;
+/** A plan version as the list gives it (GET /api/plans): how many handovers moved, and no plan. */
+export type PlanVersion = Static<typeof PlanVersionView>;
 export type PlanDiff = Static<typeof PlanDiffView>;
 export type AgencyRow = Static<typeof AgencyView>;
 export type UnitRow = Static<typeof UnitView>;
