@@ -117,7 +117,7 @@ const SENTENCES = {
   }) =>
     `Adding ${p.extra} guards to ${p.agency} from ${p.from} gives a plan that withdraws on ${p.withdrawal} (${p.days} day${p.days > 1 ? 's' : ''} earlier).`,
   'throughput-holds-withdrawal': (p: { limit: number; date: string; relaxed: string }) =>
-    `The limit of ${p.limit} handovers a day holds the withdrawal to ${p.date}; without it a plan withdrawing on ${p.relaxed} exists.`,
+    `The limit of ${p.limit} handover${p.limit === 1 ? '' : 's'} a day holds the withdrawal to ${p.date}; without it a plan withdrawing on ${p.relaxed} exists.`,
   'agency-capacity-holds-withdrawal': (p: {
     agency: string;
     date: string;
@@ -405,6 +405,8 @@ function shortfallSentence(p: PlanningProblem, sf: Shortfall): { said: Shortfall
       return {
         said: sentence,
         reason: reason('capacity', sentence, {
+          // The sites that must have started by then and may go only to these agencies (up to 20, as for the final capacity).
+          sites: sf.sites.length <= 20 ? sf.sites.map((f) => p.sites[f]?.id ?? '?') : undefined,
           agencies: sf.agencies.map((a) => p.agencies[a]?.id ?? '?'),
           date: formatDay(p, sf.day),
         }),
