@@ -144,6 +144,74 @@ describe('handover CLI (SQLite)', () => {
     expect(text.stdout).toMatch(/Stored as plan version 4/);
   });
 
+  it('plans a what-if on the operation against its adopted plan, as the server does, and stores what moved', async () => {
+    // Version 2 is adopted (the previous test); versions 3 and 4 were re-planned against it.
+    const r = handover(
+      'plan',
+      '--json',
+      '--time-limit',
+      '5',
+      '--what-if',
+      'capacity national-guard +50 from 2022-01-11',
+    );
+    expect(r.status, r.stderr).toBe(0);
+    type Handover = { site: string; agency: string; start: string };
+    const out = JSON.parse(r.stdout) as {
+      plan: { status: string; handovers: Handover[] };
+      changes: { moved: { site: string; before: unknown; after: unknown }[] };
+      before?: unknown;
+      fewest_moves_proven: boolean;
+      previous_plan: number;
+      version: number;
+    };
+    expect(out.plan.status).not.toBe('infeasible');
+    expect(out.previous_plan).toBe(2);
+    expect(out.version).toBe(5);
+    // What moves is what moves from the adopted plan, not from a fresh plan of the operation as it stands.
+    expect(out).not.toHaveProperty('before');
+    const stored = await openStore(`sqlite:${db}`);
+    try {
+      const planning = new PlanningService(new HandoverService(stored));
+      const adopted = await planning.get(2, DEMO_ACTOR);
+      const at = (hs: Handover[], site: string) => {
+        const h = hs.find((x) => x.site === site);
+        return h ? { agency: h.agency, start: h.start } : null;
+      };
+      const sites = [...new Set([...adopted.result!.handovers, ...out.plan.handovers].map((h) => h.site))];
+      expect([...out.changes.moved].sort((x, y) => x.site.localeCompare(y.site))).toEqual(
+        sites
+          .sort()
+          .map((site) => ({
+            site,
+            before: at(adopted.result!.handovers, site),
+            after: at(out.plan.handovers, site),
+          }))
+          .filter((m) => JSON.stringify(m.before) !== JSON.stringify(m.after)),
+      );
+      const run = await planning.get(5, DEMO_ACTOR);
+      expect(run.previousPlanId).toBe(2);
+      expect(run.request).toEqual({
+        time_limit_s: 5,
+        what_if: ['capacity national-guard +50 from 2022-01-11'],
+      });
+      expect(run.changes).toEqual(out.changes.moved);
+      expect(run.fewestMovesProven).toBe(out.fewest_moves_proven);
+    } finally {
+      await stored.close();
+    }
+    const text = handover(
+      'plan',
+      '--time-limit',
+      '5',
+      '--what-if',
+      'capacity national-guard +50 from 2022-01-11',
+    );
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/What if: capacity national-guard \+50 from 2022-01-11/);
+    expect(text.stdout).toMatch(/Re-planned against the adopted plan, version 2\./);
+    expect(text.stdout).toMatch(/Stored as plan version 6/);
+  });
+
   it('plans a file, says why an infeasible one cannot be planned, and exits 3', () => {
     const ok = handover(
       'plan',

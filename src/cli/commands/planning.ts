@@ -83,18 +83,19 @@ export function formatDiff(d: PlanDiff, siteName: (id: string) => string = (id) 
 
 /**
  * `handover plan [FILE]`: plans a scenario file, or the operation in the database (stored as a new plan
- * version; re-planned against the adopted plan, if there is one, as the server does). With --what-if,
- * plans before and after the changes and prints what they change; with --previous, re-plans keeping what
- * has started and moving as few handovers as it can.
+ * version; re-planned against the adopted plan, if there is one, as the server does, what-if changes
+ * included). With --what-if and nothing adopted, plans before and after the changes and prints what they
+ * change; with --previous, re-plans keeping what has started and moving as few handovers as it can.
  */
 export async function planCommand(file: string | undefined, opts: PlanCommandOptions): Promise<void> {
   const actor = actorFromEnv();
-  // The operation in the database is re-planned against its adopted plan, as the server does.
+  // The operation in the database is re-planned against its adopted plan, as the server does: with
+  // what-if changes too, so that what it prints as moving is what would move from the plan in force.
   const { scenario, adopted } = file
     ? { scenario: readScenarioFile(file), adopted: undefined }
     : await withService(async (svc) => ({
         scenario: await svc.exportScenario(actor),
-        adopted: opts.previous || opts.whatIf?.length ? undefined : await new PlanningService(svc).adopted(),
+        adopted: opts.previous ? undefined : await new PlanningService(svc).adopted(),
       }));
   const timeLimitMs = opts.timeLimit !== undefined ? opts.timeLimit * 1000 : undefined;
   let changed = scenario;
