@@ -101,7 +101,7 @@ program
   })
   .option(
     '--what-if <change...>',
-    "plan with changes and print what they change: 'capacity AGENCY +N from DATE', 'deadline DATE|none', 'gate SITE DATE|none', 'overlap SITE|all DAYS', 'throughput N|none'",
+    "plan with changes and print what they change (on the database with a plan adopted: against that plan): 'capacity AGENCY +N from DATE', 'deadline DATE|none', 'gate SITE DATE|none', 'overlap SITE|all DAYS', 'throughput N|none'",
   )
   .option(
     '--previous <plan.json>',
