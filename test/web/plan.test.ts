@@ -224,6 +224,15 @@ describeInBrowser('Plan page', () => {
     );
     await moves.scrollIntoViewIfNeeded();
     await page.screenshot({ path: 'test-results/screenshots/plan-ru-moves.png' });
+    // The list of versions says how many handovers the re-plan moved, and against which plan.
+    const versionRow = page.locator('table.versions tbody tr').filter({
+      has: page.getByRole('rowheader', { name: `План ${run.id}`, exact: true }),
+    });
+    await expect
+      .poll(() => versionRow.locator('td').nth(4).textContent())
+      .toBe(`${n} относительно плана ${adopted.id}`);
+    await versionRow.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: 'test-results/screenshots/plan-ru-versions.png' });
     expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
