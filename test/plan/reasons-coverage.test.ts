@@ -51,7 +51,7 @@ describe('infeasible scenarios say what makes them so', () => {
     for (const site of s.sites) site.not_before = '2030-01-12';
     const plan = await planChecked(s);
     expect(plan.status).toBe('infeasible');
-    // No sites: analysis.ts's throughput shortfall does not carry the sites it counted (all three here).
+    // All three sites start in those two days: the reason names them.
     expect(plan.reasons).toEqual([
       {
         constraint: 'throughput',
@@ -59,6 +59,7 @@ describe('infeasible scenarios say what makes them so', () => {
         params: { count: 3, from: '2030-01-12', to: '2030-01-13', perDay: 1, limit: 2 },
         message:
           '3 handovers must start between 2030-01-12 and 2030-01-13, but at most 1 a day allow only 2.',
+        sites: ['a', 'b', 'c'],
         date: '2030-01-12',
       },
     ]);

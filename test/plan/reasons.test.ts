@@ -256,7 +256,7 @@ describe('every reason says which sentence it is and with what values', () => {
       deadlineMissed(p, 4),
       shortfallReason(p, { kind: 'window', site: 0 }),
       shortfallReason(noDeadline, { kind: 'window', site: 1 }),
-      shortfallReason(p, { kind: 'throughput', from: 1, to: 2, count: 5, limit: 4 }),
+      shortfallReason(p, { kind: 'throughput', from: 1, to: 2, count: 5, limit: 4, sites: [0, 1] }),
       shortfallReason(p, { kind: 'capacity', day: 2, agencies: [0, 1], demand: 70, supply: 55, sites: [0] }),
     ];
     expect(made.map((r) => r.code)).toEqual([
@@ -271,6 +271,12 @@ describe('every reason says which sentence it is and with what values', () => {
     expect(made[5]?.message).toBe(
       '5 handovers must start between 2030-01-11 and 2030-01-12, but at most 2 a day allow only 4.',
     );
+    // The sites squeezed into those days, by id; more than 20 are not listed, as for capacity.
+    expect(made[5]?.sites).toEqual(['a', 'b']);
+    const many = Array.from({ length: 21 }, (_, i) => i % 2);
+    expect(
+      shortfallReason(p, { kind: 'throughput', from: 1, to: 2, count: 21, limit: 4, sites: many }).sites,
+    ).toBeUndefined();
     expect(made[6]?.params).toEqual({
       agencies: ['Police', 'Army'],
       short: 15,

@@ -83,10 +83,15 @@ export function latestStarts(p: PlanningProblem, order: readonly number[], w: nu
   return ls;
 }
 
-/** A violated necessary condition for finishing by some day W; the first found. */
+/**
+ * A violated necessary condition for finishing by some day W; the first found. A throughput shortfall's
+ * `sites` are the `count` sites whose whole window lies in days `from`…`to` (so all start then), in
+ * site order; a capacity shortfall's are those that must have started by `day` and may go only to
+ * `agencies`.
+ */
 export type Shortfall =
   | { kind: 'window'; site: number }
-  | { kind: 'throughput'; from: number; to: number; count: number; limit: number }
+  | { kind: 'throughput'; from: number; to: number; count: number; limit: number; sites: number[] }
   | { kind: 'capacity'; day: number; agencies: number[]; demand: number; supply: number; sites: number[] };
 
 /**
@@ -124,7 +129,11 @@ export function shortfallForW(p: PlanningProblem, es: Int32Array, ls: Int32Array
           let count = 0;
           for (const x of windows) if (x.a >= a && x.b <= b) count += x.c;
           const limit = p.throughput * (b - a + 1);
-          if (count > limit) return { kind: 'throughput', from: a, to: b, count, limit };
+          if (count > limit) {
+            const sites: number[] = [];
+            for (let f = 0; f < n; f++) if ((es[f] ?? 0) >= a && (ls[f] ?? 0) <= b) sites.push(f);
+            return { kind: 'throughput', from: a, to: b, count, limit, sites };
+          }
         }
     }
   }

@@ -165,6 +165,10 @@ export const NOT_FOUND: PlanReason = reason('search', said('not-found', {}));
 
 const formatDay = (p: PlanningProblem, d: number) => addDays(p.start, d);
 
+/** The ids of the sites a shortfall counted, when there are at most 20 of them: more would not be read. */
+const countedSites = (p: PlanningProblem, sites: readonly number[]): string[] | undefined =>
+  sites.length <= 20 ? sites.map((f) => p.sites[f]?.id ?? '?') : undefined;
+
 /** Reasons visible without search: eligibility, pinned agencies, precedence cycles. */
 export function structuralReasons(p: PlanningProblem): PlanReason[] {
   const reasons: PlanReason[] = [];
@@ -314,7 +318,7 @@ export function earlyReasons(p: PlanningProblem, es: Int32Array): PlanReason[] {
           : said('final-capacity-short-agencies', { agencies: names, ...figures }),
         {
           agencies: short.agencies.map((a) => p.agencies[a]?.id ?? '?'),
-          sites: short.sites.length <= 20 ? short.sites.map((f) => p.sites[f]?.id ?? '?') : undefined,
+          sites: countedSites(p, short.sites),
         },
       ),
     );
@@ -387,7 +391,11 @@ function shortfallSentence(p: PlanningProblem, sf: Shortfall): { said: Shortfall
       });
       return {
         said: sentence,
-        reason: reason('throughput', sentence, { date: formatDay(p, sf.from) }),
+        // The sites that must all start in these days: the handovers the limit squeezes.
+        reason: reason('throughput', sentence, {
+          sites: countedSites(p, sf.sites),
+          date: formatDay(p, sf.from),
+        }),
       };
     }
     case 'capacity': {
@@ -405,8 +413,8 @@ function shortfallSentence(p: PlanningProblem, sf: Shortfall): { said: Shortfall
       return {
         said: sentence,
         reason: reason('capacity', sentence, {
-          // The sites that must have started by then and may go only to these agencies (up to 20, as for the final capacity).
-          sites: sf.sites.length <= 20 ? sf.sites.map((f) => p.sites[f]?.id ?? '?') : undefined,
+          // The sites that must have started by then and may go only to these agencies.
+          sites: countedSites(p, sf.sites),
           agencies: sf.agencies.map((a) => p.agencies[a]?.id ?? '?'),
           date: formatDay(p, sf.day),
         }),
