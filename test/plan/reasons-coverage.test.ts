@@ -263,19 +263,43 @@ describe('feasible plans say what holds the withdrawal day', () => {
     ]);
   });
 
-  it('capacity-decides-withdrawal: as above, but Police grows to 30, and 10 % more of either is too few', async () => {
-    // As above with Police 30 from 13 Jan: withdrawal on 14 Jan. Police's 10 % (3) gives it 18 and Army's
-    // (2) 17, neither enough for a second site of 10 on day 0; there is no daily limit to relax.
+  /** As above with Police 30 from 13 Jan. */
+  function capacityDecides(): Scenario {
     const s = threeSites();
     s.agencies[0]!.capacity = [
       { from: '2030-01-10', guards: 15 },
       { from: '2030-01-13', guards: 30 },
     ];
     s.agencies.push(army([{ from: '2030-01-10', guards: 15 }]));
+    return s;
+  }
+
+  it('capacity-decides-withdrawal-no-limit: as above, but Police grows to 30, and 10 % more of either is too few', async () => {
+    // Withdrawal on 14 Jan, as above. Police's 10 % (3) gives it 18 and Army's (2) 17, neither enough for
+    // a second site of 10 on day 0; there is no daily limit, so the sentence names none.
+    const plan = await planChecked(capacityDecides());
+    expect(plan.status).toBe('optimal');
+    expect(plan.withdrawal_date).toBe('2030-01-14');
+    expect(plan.reasons).toEqual([
+      {
+        constraint: 'capacity',
+        code: 'capacity-decides-withdrawal-no-limit',
+        params: { date: '2030-01-14' },
+        message:
+          "Agency capacity over time, together with the sites' windows, decides the withdrawal on 2030-01-14.",
+        date: '2030-01-14',
+      },
+    ]);
+  });
+
+  it('capacity-decides-withdrawal: the same with a daily limit of 2, which the sentence names', async () => {
+    // Two sites start on day 0 (one per agency), within the limit, and the third on day 3: withdrawal on
+    // 14 Jan still. Without the limit the plan is the same, so the limit is not what holds it.
+    const s = capacityDecides();
+    s.rules = { max_handovers_per_day: 2 };
     const plan = await planChecked(s);
     expect(plan.status).toBe('optimal');
     expect(plan.withdrawal_date).toBe('2030-01-14');
-    // The sentence names the daily limit, though this scenario has none.
     expect(plan.reasons).toEqual([
       {
         constraint: 'capacity',

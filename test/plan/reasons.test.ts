@@ -192,6 +192,20 @@ const scenarios: { name: string; codes: ReasonCode[]; make: () => Scenario }[] =
       return s;
     },
   },
+  {
+    name: 'capacity steps that decide the withdrawal, with no daily limit',
+    codes: ['capacity-decides-withdrawal-no-limit'],
+    make: () => {
+      const s = twoSites();
+      s.agencies[0]!.capacity = [
+        { from: '2030-01-10', guards: 15 },
+        { from: '2030-01-13', guards: 30 },
+      ];
+      s.agencies.push({ id: 'army', name: 'Army', capacity: [{ from: '2030-01-10', guards: 15 }] });
+      s.sites.push(guard('c'));
+      return s;
+    },
+  },
 ];
 
 const shown = (v: string | number | readonly string[]) => (typeof v === 'object' ? [...v] : [String(v)]);

@@ -128,6 +128,9 @@ const SENTENCES = {
     `${p.agency}'s capacity holds the withdrawal to ${p.date}: ${p.extra} more guards from ${p.from} give a plan that withdraws on ${p.withdrawal}.`,
   'capacity-decides-withdrawal': (p: { date: string }) =>
     `Agency capacity over time, together with the daily limit and the sites' windows, decides the withdrawal on ${p.date}.`,
+  // The same without a daily limit in the scenario: a reason never names a limit that is not there.
+  'capacity-decides-withdrawal-no-limit': (p: { date: string }) =>
+    `Agency capacity over time, together with the sites' windows, decides the withdrawal on ${p.date}.`,
 } as const satisfies Record<string, (p: never) => string>;
 
 export type ReasonCode = keyof typeof SENTENCES;
@@ -544,12 +547,18 @@ export function bindingReasons(
         ),
       );
   }
-  if (reasons.length === 0)
+  if (reasons.length === 0) {
+    const date = formatDay(p, w);
     reasons.push(
-      reason('capacity', said('capacity-decides-withdrawal', { date: formatDay(p, w) }), {
-        date: formatDay(p, w),
-      }),
+      reason(
+        'capacity',
+        Number.isFinite(p.throughput)
+          ? said('capacity-decides-withdrawal', { date })
+          : said('capacity-decides-withdrawal-no-limit', { date }),
+        { date },
+      ),
     );
+  }
   return reasons;
 }
 
