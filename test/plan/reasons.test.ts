@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { planHandovers } from '../../src/core/plan/planner.ts';
 import { buildProblem } from '../../src/core/plan/problem.ts';
@@ -193,6 +194,16 @@ const scenarios: { name: string; codes: ReasonCode[]; make: () => Scenario }[] =
     },
   },
   {
+    name: 'a daily limit of one that holds the withdrawal back a day',
+    codes: ['throughput-holds-withdrawal'],
+    make: () => {
+      const s = twoSites();
+      s.rules = { max_handovers_per_day: 1 };
+      s.agencies[0]!.capacity = [{ from: '2030-01-12', guards: 20 }];
+      return s;
+    },
+  },
+  {
     name: 'capacity steps that decide the withdrawal, with no daily limit',
     codes: ['capacity-decides-withdrawal-no-limit'],
     make: () => {
@@ -306,12 +317,87 @@ describe('every reason says which sentence it is and with what values', () => {
 });
 
 describe('the web app can say every reason in English and Russian', () => {
-  const locale = (lang: string) =>
-    (
-      JSON.parse(
-        readFileSync(new URL(`../../web/src/i18n/locales/${lang}/plan.json`, import.meta.url), 'utf8'),
-      ) as { reason: Record<string, string> }
-    ).reason;
+  const file = (lang: string, ns: string) =>
+    JSON.parse(
+      readFileSync(new URL(`../../web/src/i18n/locales/${lang}/${ns}.json`, import.meta.url), 'utf8'),
+    ) as Record<string, unknown>;
+  const locale = (lang: string) => (file(lang, 'plan') as { reason: Record<string, string> }).reason;
+
+  /** The sentence of a reason as web/src/pages/plan/ReasonList.tsx says it, but with ids and ISO dates as they are. */
+  async function webSentence(lang: 'en' | 'ru', r: PlanReason): Promise<string> {
+    const i18n = i18next.createInstance();
+    await i18n.init({
+      resources: Object.fromEntries(
+        (['en', 'ru'] as const).map((l) => [l, { plan: file(l, 'plan'), common: file(l, 'common') }]),
+      ),
+      lng: lang,
+      fallbackLng: 'en',
+      ns: ['plan', 'common'],
+      defaultNS: 'common',
+      interpolation: { escapeValue: false },
+    });
+    const replace: Record<string, string | number> = {};
+    for (const [name, v] of Object.entries(r.params))
+      replace[name] =
+        typeof v !== 'object'
+          ? v
+          : name === 'cycle'
+            ? v.join(' → ')
+            : name === 'agencies'
+              ? new Intl.ListFormat(lang, { type: 'conjunction' }).format(v)
+              : v.join(', ');
+    // The app's t is bound to the current language, as here; nested $t(plan:n.…) take their plural forms from it.
+    return i18n.t(`plan:reason.${r.code}`, { replace });
+  }
+
+  // Said differently on purpose: the web app names the sector, and has no --time-limit option to give.
+  const sentencesOfTheirOwn: readonly ReasonCode[] = [
+    'no-eligible-agency',
+    'pinned-agency-ineligible',
+    'not-found',
+  ];
+
+  it('en says what the English message says, counts of 1 included', async () => {
+    expect(reached.size).toBeGreaterThanOrEqual(25);
+    for (const [code, r] of reached)
+      if (!sentencesOfTheirOwn.includes(code)) expect(await webSentence('en', r), code).toBe(r.message);
+    // The limit of the scenario above is 1: a count of 1 takes the singular.
+    expect(await webSentence('en', reached.get('throughput-holds-withdrawal')!)).toMatch(
+      /^The limit of 1 handover a day holds/,
+    );
+    const p = buildProblem(valid(twoSites()));
+    const oneLeft = shortfallReason(p, {
+      kind: 'capacity',
+      day: 0,
+      agencies: [0],
+      demand: 20,
+      supply: 1,
+      sites: [0, 1],
+    });
+    expect(oneLeft.message).toMatch(/need 20 guards, 1 is available\.$/);
+    expect(await webSentence('en', oneLeft)).toBe(oneLeft.message);
+  });
+
+  it('ru takes the plural form of each count and leaves nothing in English', async () => {
+    const r = reached.get('throughput-short')!;
+    const squeezed = (count: number) => webSentence('ru', { ...r, params: { ...r.params, count } });
+    // "не меньше" takes the genitive: 1 передачи, 3 передач, 5 передач, 21 передачи.
+    expect(await squeezed(1)).toContain('не меньше 1 передачи,');
+    expect(await squeezed(3)).toContain('не меньше 3 передач,');
+    expect(await squeezed(5)).toContain('не меньше 5 передач,');
+    expect(await squeezed(21)).toContain('не меньше 21 передачи,');
+    const c = reached.get('capacity-short')!;
+    const available = (supply: number) => webSentence('ru', { ...c, params: { ...c.params, supply } });
+    expect(await available(1)).toMatch(/, а доступен только 1\.$/);
+    expect(await available(3)).toMatch(/, а доступны только 3\.$/);
+    expect(await available(15)).toMatch(/, а доступно только 15\.$/);
+    for (const [code, reason] of reached)
+      expect(await webSentence('ru', reason), code).not.toMatch(/\b(guards?|days?|handovers?)\b/);
+    // Without a daily limit, the Russian sentence names none either.
+    expect(await webSentence('ru', reached.get('capacity-decides-withdrawal-no-limit')!)).not.toMatch(
+      /лимит/,
+    );
+  });
 
   it.each(['en', 'ru'])('%s has a sentence for every code', (lang) => {
     const sentences = locale(lang);

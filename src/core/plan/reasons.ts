@@ -35,9 +35,9 @@ type ThroughputShort = { count: number; from: string; to: string; perDay: number
 
 // The English sentence of every code. Dates are ISO dates, agencies are named, sites go by id.
 const capacityShort = (p: CapacityShort) =>
-  `${p.agency} is ${p.short} guards short from ${p.date}: the sites that must have started by then need ${p.demand} guards, ${p.supply} are available.`;
+  `${p.agency} is ${p.short} guards short from ${p.date}: the sites that must have started by then need ${p.demand} guards, ${p.supply} ${p.supply === 1 ? 'is' : 'are'} available.`;
 const capacityShortAgencies = (p: CapacityShortAgencies) =>
-  `${p.agencies.join(' and ')} are ${p.short} guards short from ${p.date}: the sites that must have started by then need ${p.demand} guards, ${p.supply} are available.`;
+  `${p.agencies.join(' and ')} are ${p.short} guards short from ${p.date}: the sites that must have started by then need ${p.demand} guards, ${p.supply} ${p.supply === 1 ? 'is' : 'are'} available.`;
 const throughputShort = (p: ThroughputShort) =>
   `${p.count} handovers must start between ${p.from} and ${p.to}, but at most ${p.perDay} a day allow only ${p.limit}.`;
 const noStartBeforeDeadline = (p: { site: string; deadline: string }) =>
@@ -76,7 +76,7 @@ const SENTENCES = {
     transfer: string;
     deadline: string;
   }) =>
-    `The gate of site ${p.site} (${p.gate}, ${p.overlap} day(s) of joint guard) puts its transfer on ${p.transfer}, after the deadline ${p.deadline}.`,
+    `The gate of site ${p.site} (${p.gate}, ${p.overlap} day${p.overlap === 1 ? '' : 's'} of joint guard) puts its transfer on ${p.transfer}, after the deadline ${p.deadline}.`,
   'predecessors-after-deadline': (p: {
     site: string;
     transfer: string;
