@@ -5,7 +5,7 @@ import { earliestStarts, latestStarts, topologicalOrder } from '../../src/core/p
 import { buildTimeIndexedModel, familyCapacityRows } from '../../src/core/plan/exact.ts';
 import { familyLagrangeBound } from '../../src/core/plan/lagrange.ts';
 import { HighsRunner } from '../../src/core/plan/highs-runner.ts';
-import { planHandovers } from '../../src/core/plan/planner.ts';
+import { feasibilityHorizon, planHandovers } from '../../src/core/plan/planner.ts';
 import { buildProblem } from '../../src/core/plan/problem.ts';
 import { parseScenario } from '../../src/core/scenario/io.ts';
 import type { Scenario } from '../../src/core/scenario/schema.ts';
@@ -193,6 +193,32 @@ describe('random scenarios', () => {
     );
     expect(feasible).toBeGreaterThan(20);
     expect(infeasible).toBeGreaterThan(5);
+  }, 120_000);
+
+  it('without a deadline, some plan withdraws by the feasibility horizon if any plan exists (brute force beyond it)', () => {
+    let checked = 0;
+    let none = 0;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 3 }), (seed, sites) => {
+        const s = valid(randomScenario(seed, { ...tiny, sites, span: 6 }));
+        delete s.operation.deadline;
+        const p = buildProblem(s);
+        const order = topologicalOrder(p);
+        if (order.length < p.sites.length) return; // a precedence cycle: nothing to plan
+        const horizon = feasibilityHorizon(p, earliestStarts(p, order));
+        // Start days up to six past the horizon: the earliest withdrawal must lie within it.
+        const best = bruteForceOptimum(s, horizon + 6);
+        if (!best) {
+          none++;
+          return;
+        }
+        checked++;
+        expect(best.w).toBeLessThanOrEqual(horizon);
+      }),
+      { numRuns: 150, seed: 20261202 },
+    );
+    expect(checked).toBeGreaterThan(50);
+    expect(none).toBeGreaterThan(0);
   }, 120_000);
 
   it('plans from every stage pass the checker: heuristics alone, and refinement a few units at a time', async () => {

@@ -117,13 +117,24 @@ describe('infeasible scenarios say what makes them so', () => {
     ]);
   });
 
-  it('not-found: the same three sites and two agencies of 15, with no deadline', async () => {
-    // Without a deadline the exact stage proves no withdrawal day impossible for good, so the planner
-    // says it found nothing, though here more time would not help either (the capacity never grows).
+  it('packing-fails without a deadline: the agencies never grow, so no later day helps either', async () => {
+    // Past the last capacity step and gate, a plan at any later day can be moved earlier (feasibilityHorizon
+    // in planner.ts): the exact stage proves the horizon infeasible, and with it every day.
     const s = threeSites();
     s.agencies[0]!.capacity = [{ from: '2030-01-10', guards: 15 }];
     s.agencies.push(army([{ from: '2030-01-10', guards: 15 }]));
     const plan = await planChecked(s);
+    expect(plan.status).toBe('infeasible');
+    expect(plan.reasons.map((r) => [r.constraint, r.code])).toEqual([['capacity', 'packing-fails']]);
+  });
+
+  it('not-found: the same, too large for the exact stage (its column limit set to 0), so nothing is proven', async () => {
+    const s = threeSites();
+    s.agencies[0]!.capacity = [{ from: '2030-01-10', guards: 15 }];
+    s.agencies.push(army([{ from: '2030-01-10', guards: 15 }]));
+    const scenario = valid(s);
+    const plan = await planHandovers(scenario, { timeLimitMs: PLAN_MS, exactColumnLimit: 0 });
+    expect(checkPlan(scenario, plan)).toEqual([]);
     expect(plan.status).toBe('infeasible');
     expect(plan.reasons).toEqual([
       {

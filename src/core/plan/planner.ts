@@ -831,26 +831,57 @@ async function exactVerdict(
   deadlineAt: number,
   limit: number,
 ): Promise<Schedule | 'infeasible' | undefined> {
-  const wMax = p.deadline ?? wLow + 30;
+  // A plan exists at some W only if one exists by the deadline, or without one by the horizon: so an
+  // infeasible MIP there proves that no plan exists at all (a plan at a smaller W is one at this W too).
+  const horizon = p.deadline ?? feasibilityHorizon(p, es);
   const runner = new HighsRunner(deadlineAt);
+  const solveAt = async (w: number): Promise<Schedule | 'infeasible' | undefined> => {
+    const ls = latestStarts(p, order, w);
+    if (countTimeIndexedColumns(p, es, ls) > limit) return undefined;
+    const m = buildTimeIndexedModel(p, es, ls, w, undefined, false);
+    const out = await runner.solve(m.model, { timeLimitMs: deadlineAt - Date.now(), mip: true });
+    if (out.kind === 'infeasible') return 'infeasible';
+    const x = out.kind === 'optimal' ? out.colValue : out.kind === 'limit' ? out.colValue : undefined;
+    if (!x) return undefined;
+    const s = columnsToSchedule(m, p, x);
+    return verifySchedule(p, s) ? s : undefined;
+  };
   try {
-    for (let w = wLow; w <= wMax && Date.now() < deadlineAt; w++) {
-      const ls = latestStarts(p, order, w);
-      if (countTimeIndexedColumns(p, es, ls) > limit) return undefined;
-      const m = buildTimeIndexedModel(p, es, ls, w, undefined, false);
-      const out = await runner.solve(m.model, { timeLimitMs: deadlineAt - Date.now(), mip: true });
-      if (out.kind === 'infeasible') continue;
-      const x = out.kind === 'optimal' ? out.colValue : out.kind === 'limit' ? out.colValue : undefined;
-      if (!x) return undefined;
-      const s = columnsToSchedule(m, p, x);
-      return verifySchedule(p, s) ? s : undefined;
+    // The first days one by one (a plan is usually near the lower bound), then the horizon itself.
+    const stepUntil = Math.min(horizon, wLow + 30);
+    for (let w = wLow; w <= stepUntil; w++) {
+      if (Date.now() >= deadlineAt) return undefined;
+      const v = await solveAt(w);
+      if (v !== 'infeasible') return v;
     }
+    if (stepUntil < horizon) {
+      if (Date.now() >= deadlineAt) return undefined;
+      return await solveAt(horizon);
+    }
+    return 'infeasible';
   } finally {
     await runner.close();
   }
-  // Every withdrawal day up to the deadline was proven infeasible: no plan exists. Without a deadline, or
-  // out of time, nothing is proven.
-  return p.deadline !== undefined && Date.now() < deadlineAt ? 'infeasible' : undefined;
+}
+
+/**
+ * Without a deadline, a withdrawal day by which some plan exists if any does. Let E be the last day on which
+ * anything changes: the last capacity step (as given: capacity may also fall) and the latest earliest start (gates, pins, predecessors). In
+ * any plan, the sites that start after E can instead start, in the order they started, one every d + 1
+ * days from E + 1 + d (d the longest joint guard): capacity no longer changes after E and each agency ends
+ * with the same sites, so no day exceeds it; one start a day keeps the daily limit; the spacing keeps every
+ * predecessor transferred before its successor starts. The last of n sites then transfers by
+ * E + 1 + 2d + (n − 1)(d + 1).
+ */
+export function feasibilityHorizon(p: PlanningProblem, es: Int32Array): number {
+  let e = 0;
+  let d = 0;
+  for (const s of p.sites) {
+    e = Math.max(e, es[s.index] ?? 0);
+    d = Math.max(d, s.overlap);
+  }
+  for (const a of p.agencies) for (const step of [...a.steps, ...a.effective]) e = Math.max(e, step.day);
+  return e + 1 + 2 * d + Math.max(0, p.sites.length - 1) * (d + 1);
 }
 
 /** The Lagrangian bound of the agency-aggregated relaxation at W, priced by the groups' LP duals. */
