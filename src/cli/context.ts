@@ -9,6 +9,9 @@ import { DEMO_ACTOR, HandoverService, type Actor } from '../service/service.ts';
 import { ConfigError, openStore } from '../store/db.ts';
 import { StaleVersionError } from '../store/repositories.ts';
 
+/** "1 site", "3 sites": a count with its noun in the right number (`other` for irregular plurals). */
+export const count = (n: number, one: string, other = `${one}s`): string => `${n} ${n === 1 ? one : other}`;
+
 /** Exit codes, the same for every command. */
 export const EXIT = { ok: 0, failure: 1, invalid: 2, refused: 3, notFound: 4 } as const;
 

@@ -49,7 +49,7 @@ describe('handover CLI (SQLite)', () => {
     };
     expect(s.sites.total).toBe(14);
     expect(s.last24h.takenUnderProtection).toHaveLength(5);
-    expect(handover('status', '--as-of', '2022-01-10').stdout).toMatch(/5 site\(s\) taken under protection/);
+    expect(handover('status', '--as-of', '2022-01-10').stdout).toMatch(/5 sites taken under protection/);
   });
 
   it('exports what the demo file holds, in YAML and JSON', () => {

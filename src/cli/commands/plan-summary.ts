@@ -1,6 +1,7 @@
 import { addDays } from '../../core/dates.ts';
 import type { Plan } from '../../core/plan/planner.ts';
 import type { Scenario } from '../../core/scenario/schema.ts';
+import { count } from '../context.ts';
 
 /** A plan for people: the phases by day, when each contingent withdraws, and what decides the day. */
 export function formatPlanSummary(scenario: Scenario, plan: Plan): string {
@@ -48,7 +49,7 @@ export function formatPlanSummary(scenario: Scenario, plan: Plan): string {
   if (scenario.operation.deadline && plan.withdrawal_date)
     lines.push(
       '',
-      `Deadline ${scenario.operation.deadline}: met with ${dayDiff(plan.withdrawal_date, scenario.operation.deadline)} day(s) to spare.`,
+      `Deadline ${scenario.operation.deadline}: met with ${count(dayDiff(plan.withdrawal_date, scenario.operation.deadline), 'day')} to spare.`,
     );
   return lines.join('\n');
 }

@@ -4,7 +4,7 @@ import { replanHandovers, type PreviousPlan } from '../../core/plan/replan.ts';
 import { applyWhatIf, parseWhatIf, WhatIfError } from '../../core/plan/what-if.ts';
 import { InputError } from '../../service/errors.ts';
 import { PlanningService } from '../../service/planning.ts';
-import { actorFromEnv, EXIT, readInputFile, readScenarioFile, withService } from '../context.ts';
+import { actorFromEnv, count, EXIT, readInputFile, readScenarioFile, withService } from '../context.ts';
 import { formatPlanSummary } from './plan-summary.ts';
 
 export interface PlanCommandOptions {
@@ -70,7 +70,11 @@ export function formatDiff(d: PlanDiff, siteName: (id: string) => string = (id) 
     `Force person-days: ${pd.before ?? '—'} → ${pd.after ?? '—'}${pd.change ? ` (${pd.change > 0 ? '+' : ''}${pd.change})` : ''}`,
   );
   if (d.status.before !== d.status.after) lines.push(`Status: ${d.status.before} → ${d.status.after}`);
-  lines.push(d.moved.length ? `${d.moved.length} site(s) move:` : 'No site moves.');
+  lines.push(
+    d.moved.length
+      ? `${count(d.moved.length, 'site')} ${d.moved.length === 1 ? 'moves' : 'move'}:`
+      : 'No site moves.',
+  );
   for (const m of d.moved.slice(0, 40))
     lines.push(
       `  ${siteName(m.site)}: ${m.before ? `${m.before.agency} from ${m.before.start}` : 'unplanned'} → ${m.after ? `${m.after.agency} from ${m.after.start}` : 'unplanned'}`,

@@ -4,7 +4,7 @@ import { PlanningService } from '../../service/planning.ts';
 import { HandoverService } from '../../service/service.ts';
 import { openChangeBus } from '../../store/change-bus.ts';
 import { openStore } from '../../store/db.ts';
-import { actorFromEnv, demoScenarioText } from '../context.ts';
+import { actorFromEnv, count, demoScenarioText } from '../context.ts';
 
 /** TRUST_PROXY: unset (trust nobody), `true`, or a comma-separated list of proxy addresses/CIDRs. */
 function trustProxyFromEnv(v: string | undefined): boolean | string {
@@ -27,7 +27,9 @@ export async function serve(opts: { port: number; host: string; demo: boolean })
   const planning = new PlanningService(service);
   const abandoned = await planning.recoverAbandonedRuns();
   if (abandoned)
-    console.log(`${abandoned} planning run(s) left unfinished by a stopped instance were marked failed.`);
+    console.log(
+      `${count(abandoned, 'planning run')} left unfinished by a stopped instance ${abandoned === 1 ? 'was' : 'were'} marked failed.`,
+    );
   // With PostgreSQL, changes travel to every instance (LISTEN/NOTIFY) for live updates.
   const bus = await openChangeBus(store, process.env['DATABASE_URL']);
   const app = await buildApp({

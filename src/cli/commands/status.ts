@@ -1,5 +1,5 @@
 import type { OperationStatus } from '../../service/service.ts';
-import { actorFromEnv, withService } from '../context.ts';
+import { actorFromEnv, count, withService } from '../context.ts';
 
 export async function statusCommand(opts: { json?: boolean; asOf?: string }): Promise<void> {
   const s = await withService((svc) => svc.status(opts.asOf, actorFromEnv()));
@@ -20,7 +20,7 @@ export function formatStatus(s: OperationStatus): string {
     ...(s.units.deployed.length > 12 ? [`  … and ${s.units.deployed.length - 12} more`] : []),
     `Contingents withdrawn: ${withdrawn.length} of ${s.contingents.length}${withdrawn.length ? ': ' + withdrawn.map((c) => `${c.nation} (${c.withdrawn ?? ''})`).join(', ') : ''}`,
     '',
-    `On ${s.asOf}: ${s.last24h.takenUnderProtection.length} site(s) taken under protection, ${s.last24h.jointGuardsStarted.length} joint guard(s) started, ${s.last24h.transfersCompleted.length} transfer(s) completed, ${s.last24h.incidents.length} incident(s).`,
+    `On ${s.asOf}: ${count(s.last24h.takenUnderProtection.length, 'site')} taken under protection, ${count(s.last24h.jointGuardsStarted.length, 'joint guard')} started, ${count(s.last24h.transfersCompleted.length, 'transfer')} completed, ${count(s.last24h.incidents.length, 'incident')}.`,
   ];
   return lines.join('\n');
 }
