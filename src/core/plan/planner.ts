@@ -847,18 +847,30 @@ async function exactVerdict(
     return verifySchedule(p, s) ? s : undefined;
   };
   try {
-    // The first days one by one (a plan is usually near the lower bound), then the horizon itself.
-    const stepUntil = Math.min(horizon, wLow + 30);
-    for (let w = wLow; w <= stepUntil; w++) {
-      if (Date.now() >= deadlineAt) return undefined;
-      const v = await solveAt(w);
-      if (v !== 'infeasible') return v;
+    // The lower bound first (a plan is usually there), then the horizon (none there: none at all), then
+    // halving the days between: a plan at W is one at every later W too.
+    let lo = wLow;
+    let hi = horizon;
+    if (hi < lo) return 'infeasible'; // the proven lower bound is past the deadline
+    const first = await solveAt(lo);
+    if (first !== 'infeasible') return first;
+    if (hi === lo) return 'infeasible';
+    if (Date.now() >= deadlineAt) return undefined;
+    const last = await solveAt(hi);
+    if (last === 'infeasible' || last === undefined) return last;
+    let found: Schedule = last;
+    lo++;
+    while (lo < hi && Date.now() < deadlineAt) {
+      const mid = Math.floor((lo + hi) / 2);
+      const v = await solveAt(mid);
+      if (v === undefined) break;
+      if (v === 'infeasible') lo = mid + 1;
+      else {
+        hi = mid;
+        found = v;
+      }
     }
-    if (stepUntil < horizon) {
-      if (Date.now() >= deadlineAt) return undefined;
-      return await solveAt(horizon);
-    }
-    return 'infeasible';
+    return found;
   } finally {
     await runner.close();
   }
