@@ -1,7 +1,15 @@
 import { Worker } from 'node:worker_threads';
+import {
+  planScope,
+  scopeChanges,
+  scopeDiff,
+  scopePlan,
+  scopeWhatIf,
+  type PlanScope,
+} from '../core/auth/plan-scope.ts';
 import { planHandover } from '../core/handover/lifecycle.ts';
 import { agencyId, siteId } from '../core/ids.ts';
-import { comparePlans, type PlanDiff } from '../core/plan/diff.ts';
+import { comparePlans, type PlanChange, type PlanDiff } from '../core/plan/diff.ts';
 import type { Plan } from '../core/plan/planner.ts';
 import { applyWhatIf, parseWhatIf, WhatIfError } from '../core/plan/what-if.ts';
 import type { Scenario } from '../core/scenario/schema.ts';
@@ -174,9 +182,22 @@ export class PlanningService {
     return this.load(id);
   }
 
+  /** A plan run; a reader with a scope gets the part of its plan in their view (src/core/auth/plan-scope.ts). */
   async get(id: number, actor: Actor): Promise<PlanRun> {
     this.handover.requireAllowed(actor, 'plan.read');
-    return this.load(id);
+    const run = await this.load(id);
+    const scope = await this.scopeOf(actor);
+    return scope ? scopeRun(run, scope) : run;
+  }
+
+  /** The reader's view of plans, loaded from the register now; null for whole-force readers. */
+  private async scopeOf(actor: Actor): Promise<PlanScope | null> {
+    if (actor.scope === null) return null;
+    const [sites, units] = await Promise.all([repo.listAllSites(this.db), repo.listUnits(this.db)]);
+    return planScope(actor, {
+      siteUnit: new Map(sites.map(({ site }) => [site.id as string, site.guardedBy as string])),
+      unitContingent: new Map(units.map((u) => [u.id as string, u.contingentId as string])),
+    });
   }
 
   private async load(id: number): Promise<PlanRun> {
@@ -185,9 +206,28 @@ export class PlanningService {
     return { ...r, result: r.result as Plan | null };
   }
 
-  list(actor: Actor): Promise<plans.PlanVersion[]> {
+  /**
+   * Plan versions, newest first. A reader with a scope gets each version's count of moved handovers as
+   * their view of its changes has them (so the count leaks nothing), and its what-if changes in view.
+   */
+  async list(actor: Actor): Promise<plans.PlanVersion[]> {
     this.handover.requireAllowed(actor, 'plan.read');
-    return plans.listPlans(this.db);
+    const versions = await plans.listPlans(this.db);
+    const scope = await this.scopeOf(actor);
+    if (!scope) return versions;
+    // The list reads no changes, only their count; a scoped count needs them, so each version with changes
+    // is read whole (at most 100; a query of `changes` alone in src/store/plans.ts would spare the plans).
+    const changes = new Map<number, PlanChange[]>();
+    for (const v of versions)
+      if (v.changesCount !== null) changes.set(v.id, (await plans.findPlan(this.db, v.id))?.changes ?? []);
+    return versions.map((v) => {
+      const moved = changes.get(v.id);
+      return {
+        ...v,
+        request: scopeRequest(v.request, scope, () => null),
+        changesCount: moved ? scopeChanges(moved, scope).length : v.changesCount,
+      };
+    });
   }
 
   async compare(a: number, b: number, actor: Actor): Promise<PlanDiff> {
@@ -199,7 +239,9 @@ export class PlanningService {
           'plan-not-ready',
           `Plan ${p.id} is ${p.state}; only finished plans can be compared.`,
         );
-    return comparePlans(x.result!, y.result!);
+    const diff = comparePlans(x.result!, y.result!);
+    const scope = await this.scopeOf(actor);
+    return scope ? scopeDiff(diff, scope) : diff;
   }
 
   /**
@@ -264,4 +306,24 @@ export class PlanningService {
     this.handover.notify({ entity: 'plan', id: String(id), action: 'adopt' });
     return outcome;
   }
+}
+
+/** A run as a scoped reader sees it: its plan, its changes and its what-if changes in their view. */
+function scopeRun(run: PlanRun, scope: PlanScope): PlanRun {
+  const agencyOf = new Map(run.result?.handovers.map((h) => [h.site, h.agency]));
+  return {
+    ...run,
+    request: scopeRequest(run.request, scope, (site) => agencyOf.get(site) ?? null),
+    result: run.result && scopePlan(run.result, scope),
+    changes: run.changes && scopeChanges(run.changes, scope),
+  };
+}
+
+function scopeRequest(
+  request: unknown,
+  scope: PlanScope,
+  agencyOf: (site: string) => string | null,
+): unknown {
+  const r = request as { what_if?: string[] };
+  return Array.isArray(r.what_if) ? { ...r, what_if: scopeWhatIf(r.what_if, scope, agencyOf) } : request;
 }

@@ -354,6 +354,32 @@ describe.each(backends)(
           expect(canSee(user, siteFacts.get(o.site)!), `${user.role} output of ${o.site}`).toBe(true);
         const status = await get<{ sites: { total: number } }>('/api/status?as_of=2022-01-12');
         expect(status.sites.total, `${user.role} status`).toBe(visibleSites.length);
+        // A plan names records of every scope: each reader gets the part of it in their scope, a site
+        // being theirs with the agency the plan gives it (src/core/auth/plan-scope.ts).
+        const unitContingent = new Map<string, string>(units);
+        const { plan } = await get<{
+          plan?: {
+            handovers: { site: string; agency: string }[];
+            units: { unit: string }[];
+            contingents: { contingent: string }[];
+          };
+        }>(`/api/plans/${planId}`, 'plan.read');
+        expect(plan, `${user.role} reads plan ${planId}`).toBeDefined();
+        for (const h of plan!.handovers)
+          expect(
+            canSee(user, { ...siteFacts.get(h.site)!, agency: h.agency }),
+            `${user.role} plan ${h.site}`,
+          ).toBe(true);
+        for (const u of plan!.units)
+          expect(
+            canSee(user, { kind: 'unit', id: u.unit, contingent: unitContingent.get(u.unit) ?? '' }),
+            `${user.role} plan ${u.unit}`,
+          ).toBe(true);
+        for (const c of plan!.contingents)
+          expect(
+            canSee(user, { kind: 'contingent', id: c.contingent }),
+            `${user.role} plan ${c.contingent}`,
+          ).toBe(true);
       }
       // And the scoped roles do see something: the scopes above are not empty by accident.
       for (const role of [

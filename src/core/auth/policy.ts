@@ -156,7 +156,10 @@ export const POLICY = {
     roles: [...COMMAND, 'facility_operator'],
     why: 'the operator reports its output; the guarding command may too',
   },
-  'plan.read': { roles: WHOLE_FORCE, why: 'a plan covers the whole operation' },
+  'plan.read': {
+    roles: EVERYONE,
+    why: 'a plan covers the whole operation; a reader with a scope sees the part of each plan in it (plan-scope.ts)',
+  },
   'plan.run': { roles: ['administrator', 'force_command'], why: 'the force command plans the handover' },
   'plan.adopt': { roles: ['administrator', 'force_command'], why: 'adopting a plan plans every handover' },
   'audit.read': { roles: WHOLE_FORCE, why: 'the log names records of every scope' },

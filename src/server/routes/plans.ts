@@ -80,7 +80,8 @@ export function registerPlanRoutes(app: App, planning: PlanningService) {
       schema: {
         tags,
         operationId: 'listPlans',
-        summary: 'Plan versions, newest first: each with how many handovers moved, not which, and no plan',
+        summary:
+          'Plan versions, newest first: each with how many handovers moved, not which, and no plan (a reader with a scope: counted within it)',
         response: { 200: Type.Object({ items: Type.Array(PlanVersionView) }) },
       },
     },
@@ -93,7 +94,7 @@ export function registerPlanRoutes(app: App, planning: PlanningService) {
       schema: {
         tags,
         operationId: 'comparePlans',
-        summary: 'What changes from plan a to plan b',
+        summary: 'What changes from plan a to plan b (a reader with a scope: within it)',
         querystring: Type.Object(
           {
             a: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
@@ -113,7 +114,8 @@ export function registerPlanRoutes(app: App, planning: PlanningService) {
       schema: {
         tags,
         operationId: 'getPlan',
-        summary: 'A planning run: its progress, and its plan once done',
+        summary:
+          'A planning run: its progress, and its plan once done (a reader with a scope: the part of the plan in it)',
         params: PlanId,
         response: { 200: PlanRunView, ...errors },
       },
