@@ -296,4 +296,58 @@ describeInBrowser('Plan page', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 60_000);
+
+  it('shows a unit commander the plan of its own sites, without running or adopting (ru)', async () => {
+    // The force command plans and adopts (the suite may run this test alone: it makes its own plan).
+    const force = await open(browser, server, 'en', 'force-command');
+    await force.page.getByLabel('Time limit, seconds').fill('3');
+    const run = await runPlanner(force.page);
+    await force.page.goto(`/plan?plan=${run.id}`);
+    await force.page.locator('[data-testid=adopt]').click();
+    await force.page.getByRole('dialog').getByRole('button', { name: 'Adopt the plan' }).click();
+    // The page's note of the outcome gives way to "Adopted on …" as soon as the plan reloads: ask the API.
+    await expect
+      .poll(
+        async () =>
+          ((await (await force.page.request.get(`/api/plans/${run.id}`)).json()) as PlanRun).adopted_at,
+        { timeout: 15_000 },
+      )
+      .not.toBeNull();
+    expect(force.errors).toEqual([]);
+    await force.context.close();
+
+    const sites = demoScenario() as { sites: { id: string; name: string; guarded_by: string }[] };
+    const own = sites.sites.filter((s) => s.guarded_by === 'arm-1');
+    expect(own.map((s) => s.id)).toEqual(['aksai-bakery']);
+    const { context, page, errors } = await open(browser, server, 'ru', 'arm-1-commander');
+    await page.goto(`/plan?plan=${run.id}`);
+    await page.locator('[data-testid=gantt]').waitFor();
+    const note = page.locator('[data-testid=plan-scope]');
+    await note.getByText('Показано: передачи объектов подразделения').waitFor();
+    // Only its own site is drawn and listed; the plan hands over many more.
+    expect(run.plan!.handovers.length).toBeGreaterThan(own.length);
+    await page.locator('details.table-alt summary').click();
+    const rows = page.locator('table', { has: page.locator('caption', { hasText: 'Передачи по плану' }) });
+    const links = await Promise.all((await rows.locator('tbody a').all()).map((a) => a.getAttribute('href')));
+    expect(links).toEqual(own.map((s) => `/sites/${s.id}`));
+    const mine = (await (await page.request.get(`/api/plans/${run.id}`)).json()) as {
+      plan: { handovers: { site: string }[]; units: { unit: string; released: string }[] };
+    };
+    expect(mine.plan.handovers.map((h) => h.site)).toEqual(own.map((s) => s.id));
+    // Its release date, as the plan has it; no capacity charts of the agencies' whole load.
+    const releases = page.locator('[data-testid=plan-releases]');
+    await releases.getByText('Даты вывода').waitFor();
+    expect(await releases.locator('tbody tr').count()).toBe(1);
+    expect(mine.plan.units.map((u) => u.unit)).toEqual(['arm-1']);
+    // Running and adopting are the force command's: the page offers neither.
+    await page.getByText('Ваша роль позволяет читать планы').waitFor();
+    expect(await page.locator('[data-testid=run-planner]').count()).toBe(0);
+    expect(await page.locator('[data-testid=adopt]').count()).toBe(0);
+    // From the top: a full-page shot taken scrolled down draws the sticky header mid-page.
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: 'test-results/screenshots/plan-unit-scope.png', fullPage: true });
+    expect(await axeViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 150_000);
 });

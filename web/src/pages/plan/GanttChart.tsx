@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { sitePath } from '../../paths.ts';
 import { dayNumber } from './days.ts';
-import type { GanttGroup, GroupBy } from './model.ts';
+import type { GanttBar, GanttGroup, GroupBy } from './model.ts';
 import { useWidth } from './useWidth.ts';
 
 /** Above this many bars, groups start folded to one summary row each (a 5,000-site plan stays drawable). */
@@ -21,6 +21,7 @@ interface Props {
   today: string | null;
   groupLabel: (key: string) => string;
   agencyLabel: (id: string) => string;
+  /** Empty for a contingent the reader does not know (a liaison or an operator reads no units): no label. */
   contingentLabel: (id: string) => string;
   formatDay: (date: string) => string;
   formatDayShort: (date: string) => string;
@@ -42,6 +43,8 @@ export function GanttChart(props: Props) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const titleId = useId();
   const descId = useId();
+  const barLabel = (b: GanttBar) =>
+    props.groupBy === 'contingent' ? props.agencyLabel(b.agency) : props.contingentLabel(b.contingent);
   const total = groups.reduce((n, g) => n + g.bars.length, 0);
   const [open, setOpen] = useState<ReadonlySet<string> | null>(null);
   const isOpen = (key: string) => (open ? open.has(key) : total <= FOLD_ABOVE);
@@ -191,14 +194,9 @@ export function GanttChart(props: Props) {
                 className="gantt-transfer"
                 d={`M ${xt} ${mid - 7} L ${xt + 7} ${mid} L ${xt} ${mid + 7} L ${xt - 7} ${mid} Z`}
               />
-              {xt - xs > 70 ? (
+              {xt - xs > 70 && barLabel(b) ? (
                 <text className="gantt-bar-text" x={xs + 6} y={r.y + ROW - 7}>
-                  {truncate(
-                    props.groupBy === 'contingent'
-                      ? props.agencyLabel(b.agency)
-                      : props.contingentLabel(b.contingent),
-                    xt - xs - 14,
-                  )}
+                  {truncate(barLabel(b), xt - xs - 14)}
                 </text>
               ) : null}
             </g>
@@ -290,7 +288,8 @@ function GanttTable({ groups, groupBy, groupLabel, agencyLabel, contingentLabel,
                       <Link to={sitePath(b.site)}>{b.name}</Link>
                     </td>
                     <td>
-                      {groupBy === 'contingent' ? agencyLabel(b.agency) : contingentLabel(b.contingent)}
+                      {(groupBy === 'contingent' ? agencyLabel(b.agency) : contingentLabel(b.contingent)) ||
+                        '—'}
                     </td>
                     <td className="date">{formatDay(b.start)}</td>
                     <td className="date">{formatDay(b.transfer)}</td>

@@ -11,10 +11,12 @@ interface Props {
   siteName: (id: string) => string;
   agencyName: (id: string) => string;
   contingentName: (id: string) => string;
+  /** What a side absent from the reader's view reads as (a scoped reader: not in their scope); default "not planned". */
+  absent?: string;
 }
 
 /** What changes from plan a to plan b: the withdrawal, person-days, status, contingents and sites that move. */
-export function PlanDiffView({ diff, a, b, siteName, agencyName, contingentName }: Props) {
+export function PlanDiffView({ diff, a, b, siteName, agencyName, contingentName, absent }: Props) {
   const { t } = useTranslation('plan');
   const f = useFormat();
   const date = (d: string | null) => (d ? f.date(d) : '—');
@@ -92,6 +94,7 @@ export function PlanDiffView({ diff, a, b, siteName, agencyName, contingentName 
           after={t('diff.planN', { id: b })}
           siteName={siteName}
           agencyName={agencyName}
+          {...(absent !== undefined ? { absent } : {})}
         />
       ) : (
         <p className="muted">{t('diff.noneMoved')}</p>
@@ -110,11 +113,12 @@ export function MovedSites(props: {
   after: string;
   siteName: (id: string) => string;
   agencyName: (id: string) => string;
+  absent?: string;
 }) {
   const { t } = useTranslation('plan');
   const f = useFormat();
   const assignment = (x: PlanDiff['moved'][number]['before']) =>
-    x ? `${props.agencyName(x.agency)}, ${f.date(x.start)}` : t('diff.notPlanned');
+    x ? `${props.agencyName(x.agency)}, ${f.date(x.start)}` : (props.absent ?? t('diff.notPlanned'));
   return (
     <div className="table-scroll">
       <table className="data">

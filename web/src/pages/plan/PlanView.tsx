@@ -15,10 +15,19 @@ import { useFormat } from '../../i18n/format.ts';
 import { useAllSites } from '../map/useAllSites.ts';
 import { addDays, todayIn } from './days.ts';
 import { GanttChart } from './GanttChart.tsx';
-import { capacitySeries, ganttBars, groupBars, planDays, withdrawalBurndown, type GroupBy } from './model.ts';
+import {
+  capacitySeries,
+  ganttBars,
+  groupBars,
+  planDays,
+  UNKNOWN_CONTINGENT,
+  withdrawalBurndown,
+  type GroupBy,
+} from './model.ts';
 import { BurndownChart, CapacityChart } from './PlanCharts.tsx';
 import { MovedSites, PlanDiffView } from './PlanDiffView.tsx';
 import { ReasonList } from './ReasonList.tsx';
+import type { Scope } from '../../api/types.ts';
 import type { AgencyRow, ContingentRow, PlanDiff, PlanRun, PlanVersion, SiteRow, UnitRow } from './types.ts';
 import { parseChanges, useDescribeWhatIf, WhatIfEditor } from './WhatIfEditor.tsx';
 import './plan.css';
@@ -28,19 +37,25 @@ const POLL_MS = 400;
 /**
  * The Plan page: run the planner (with what-if changes) and follow its progress, read a plan version as
  * a Gantt chart with capacity and withdrawal charts and the explanation of what binds it, compare two
- * versions, and adopt one.
+ * versions, and adopt one. A reader with a scope gets from the API the part of each plan in their scope
+ * (src/core/auth/plan-scope.ts); the page says so, and shows their release dates instead of the capacity
+ * charts, which would read a part of the plan against the agencies' whole capacity.
  */
 export default function PlanView() {
   const { t } = useTranslation('plan');
   const f = useFormat();
   const operation = useOperation();
-  const { role } = useSession();
+  const { role, scope } = useSession();
   const [params, setParams] = useSearchParams();
+  // The server's own policy table decides who may do what; the page offers and asks for exactly that.
+  const may = (action: 'plan.run' | 'plan.adopt' | 'force.read' | 'agency.read') =>
+    role !== null && (POLICY[action].roles as readonly string[]).includes(role);
+  const readsForce = may('force.read');
 
   const runs = useApi<{ items: PlanVersion[] }>('/api/plans');
-  const units = useApi<{ items: UnitRow[] }>('/api/units');
-  const agencies = useApi<{ items: AgencyRow[] }>('/api/agencies');
-  const contingents = useApi<{ items: ContingentRow[] }>('/api/contingents');
+  const units = useApi<{ items: UnitRow[] }>(readsForce ? '/api/units' : null);
+  const agencies = useApi<{ items: AgencyRow[] }>(may('agency.read') ? '/api/agencies' : null);
+  const contingents = useApi<{ items: ContingentRow[] }>(readsForce ? '/api/contingents' : null);
   const { sites } = useAllSites();
   useLiveRefetch(runs.refetch, (c) => c.entity === 'plan' && c.action !== 'progress');
   useLiveRefetch(agencies.refetch, (c) => c.entity === 'agency');
@@ -83,9 +98,6 @@ export default function PlanView() {
   const siteName = useCallback((id: string) => siteMap.get(id)?.name ?? id, [siteMap]);
   const describe = useDescribeWhatIf(agencyName, siteName);
 
-  // The server's own policy table decides who may run and adopt plans; the page offers exactly that.
-  const may = (action: 'plan.run' | 'plan.adopt') =>
-    role !== null && (POLICY[action].roles as readonly string[]).includes(role);
   const canPlan = may('plan.run');
   const canAdopt = may('plan.adopt');
 
@@ -93,6 +105,20 @@ export default function PlanView() {
     <div className="plan-page">
       <h1>{t('title')}</h1>
       <p className="lead">{t('lead')}</p>
+      {scope ? (
+        <ScopeNote
+          scope={scope}
+          name={
+            scope.kind === 'unit'
+              ? (unitMap.get(scope.id)?.name ?? scope.id)
+              : scope.kind === 'contingent'
+                ? contingentName(scope.id)
+                : scope.kind === 'agency'
+                  ? agencyName(scope.id)
+                  : siteName(scope.id)
+          }
+        />
+      ) : null}
       <RunPanel
         canPlan={canPlan}
         agencies={agencies.data?.items ?? []}
@@ -114,6 +140,7 @@ export default function PlanView() {
       {selected.data && selected.data.id === selectedId ? (
         <SelectedPlan
           run={selected.data}
+          scoped={scope !== null}
           canAdopt={canAdopt}
           onAdopted={() => {
             runs.refetch();
@@ -137,6 +164,7 @@ export default function PlanView() {
         {doneRuns.length >= 2 ? (
           <Compare
             runs={doneRuns}
+            scoped={scope !== null}
             selected={selectedId}
             siteName={siteName}
             agencyName={agencyName}
@@ -416,8 +444,61 @@ function Versions(props: {
   );
 }
 
+/** What a scoped reader's view of the plans holds: said once, above the plans. */
+function ScopeNote({ scope, name }: { scope: Scope; name: string }) {
+  const { t } = useTranslation('plan');
+  return (
+    <p className="note scope-note" data-testid="plan-scope">
+      {t(`scope.${scope.kind}`, { name })} {t('scope.rest')}
+    </p>
+  );
+}
+
+/** A scoped reader's release dates: their units' and contingent's, as the plan has them. */
+function Releases(props: {
+  plan: NonNullable<PlanRun['plan']>;
+  unitName: (id: string) => string;
+  contingentName: (id: string) => string;
+  formatDay: (d: string) => string;
+}) {
+  const { t } = useTranslation('plan');
+  const id = useId();
+  const { plan } = props;
+  return (
+    <section className="panel" aria-labelledby={`${id}-h`} data-testid="plan-releases">
+      <h3 id={`${id}-h`}>{t('releases.title')}</h3>
+      <div className="table-scroll">
+        <table className="data">
+          <caption className="visually-hidden">{t('releases.caption')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('releases.who')}</th>
+              <th scope="col">{t('releases.date')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {plan.contingents.map((c) => (
+              <tr key={`c-${c.contingent}`}>
+                <th scope="row">{t('releases.contingent', { name: props.contingentName(c.contingent) })}</th>
+                <td>{t('releases.withdrawn', { date: props.formatDay(c.withdrawn) })}</td>
+              </tr>
+            ))}
+            {plan.units.map((u) => (
+              <tr key={`u-${u.unit}`}>
+                <th scope="row">{props.unitName(u.unit)}</th>
+                <td>{t('releases.released', { date: props.formatDay(u.released) })}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
 function SelectedPlan(props: {
   run: PlanRun;
+  scoped: boolean;
   canAdopt: boolean;
   onAdopted: () => void;
   units: UnitRow[];
@@ -434,8 +515,11 @@ function SelectedPlan(props: {
   const f = useFormat();
   const operation = useOperation();
   const id = useId();
-  const [groupBy, setGroupBy] = useState<GroupBy>('contingent');
+  const [groupByChosen, setGroupBy] = useState<GroupBy>('contingent');
   const { run } = props;
+  // Without the force's units (a liaison, an operator) a site's contingent is not known: by agency only.
+  const byContingent = props.units.length > 0;
+  const groupBy: GroupBy = byContingent ? groupByChosen : 'agency';
   const plan = run.plan ?? null;
 
   const days = useMemo(
@@ -537,7 +621,7 @@ function SelectedPlan(props: {
           {plan.reasons.length ? (
             <ReasonList reasons={plan.reasons} siteName={(s) => props.siteMap.get(s)?.name ?? s} />
           ) : (
-            <p className="muted">{t('reasons.none')}</p>
+            <p className="muted">{t(props.scoped ? 'scope.noReasons' : 'reasons.none')}</p>
           )}
         </section>
       </div>
@@ -562,6 +646,7 @@ function SelectedPlan(props: {
               after={t('moves.after', { id: run.id })}
               siteName={(s) => props.siteMap.get(s)?.name ?? s}
               agencyName={props.agencyName}
+              {...(props.scoped ? { absent: t('scope.absent') } : {})}
             />
           ) : null}
         </section>
@@ -571,21 +656,23 @@ function SelectedPlan(props: {
         <section className="panel" aria-labelledby={`${id}-gantt`}>
           <div className="section-head">
             <h3 id={`${id}-gantt`}>{t('gantt.heading')}</h3>
-            <fieldset className="segmented">
-              <legend>{t('groupBy.label')}</legend>
-              {(['contingent', 'agency'] as const).map((g) => (
-                <label key={g} className={groupBy === g ? 'on' : undefined}>
-                  <input
-                    type="radio"
-                    name={`${id}-group`}
-                    value={g}
-                    checked={groupBy === g}
-                    onChange={() => setGroupBy(g)}
-                  />
-                  {t(`groupBy.${g}`)}
-                </label>
-              ))}
-            </fieldset>
+            {byContingent ? (
+              <fieldset className="segmented">
+                <legend>{t('groupBy.label')}</legend>
+                {(['contingent', 'agency'] as const).map((g) => (
+                  <label key={g} className={groupBy === g ? 'on' : undefined}>
+                    <input
+                      type="radio"
+                      name={`${id}-group`}
+                      value={g}
+                      checked={groupBy === g}
+                      onChange={() => setGroupBy(g)}
+                    />
+                    {t(`groupBy.${g}`)}
+                  </label>
+                ))}
+              </fieldset>
+            ) : null}
           </div>
           <GanttChart
             groups={groups}
@@ -596,14 +683,23 @@ function SelectedPlan(props: {
             today={today}
             groupLabel={groupBy === 'contingent' ? props.contingentName : props.agencyName}
             agencyLabel={props.agencyName}
-            contingentLabel={props.contingentName}
+            contingentLabel={(c) => (c === UNKNOWN_CONTINGENT ? '' : props.contingentName(c))}
             formatDay={props.formatDay}
             formatDayShort={props.formatDayShort}
           />
         </section>
       ) : null}
 
-      {plan.handovers.length ? (
+      {props.scoped && (plan.units.length || plan.contingents.length) ? (
+        <Releases
+          plan={plan}
+          unitName={(u) => props.unitMap.get(u)?.name ?? u}
+          contingentName={props.contingentName}
+          formatDay={props.formatDay}
+        />
+      ) : null}
+
+      {plan.handovers.length && !props.scoped ? (
         <>
           <section className="panel" aria-labelledby={`${id}-cap`}>
             <h3 id={`${id}-cap`}>{t('capacity.title')}</h3>
@@ -688,6 +784,7 @@ function Adopt({ run, canAdopt, onAdopted }: { run: PlanRun; canAdopt: boolean; 
 
 function Compare(props: {
   runs: PlanVersion[];
+  scoped: boolean;
   selected: number | null;
   siteName: (id: string) => string;
   agencyName: (id: string) => string;
@@ -733,6 +830,7 @@ function Compare(props: {
           siteName={props.siteName}
           agencyName={props.agencyName}
           contingentName={props.contingentName}
+          {...(props.scoped ? { absent: t('scope.absent') } : {})}
         />
       ) : null}
     </section>

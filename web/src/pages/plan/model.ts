@@ -37,6 +37,9 @@ export function planDays(plan: PlanDoc, operationStart: string, deadline: string
   return datesBetween(first, last);
 }
 
+/** The contingent of a site whose unit the reader cannot read (an agency liaison, a facility operator). */
+export const UNKNOWN_CONTINGENT = '?';
+
 export function ganttBars(
   plan: PlanDoc,
   sites: ReadonlyMap<string, SiteRow>,
@@ -48,7 +51,7 @@ export function ganttBars(
       site: h.site,
       name: site?.name ?? h.site,
       agency: h.agency,
-      contingent: (site && units.get(site.guarded_by)?.contingent) ?? '?',
+      contingent: (site && units.get(site.guarded_by)?.contingent) ?? UNKNOWN_CONTINGENT,
       guards: site?.guards ?? 0,
       start: h.start,
       transfer: h.transfer,
