@@ -384,7 +384,7 @@ export const PlanRunView = Type.Object({
     Nullable(
       Type.Array(MovedSite, {
         description:
-          'Once done against an adopted plan: the sites whose agency or start differ from it (given with the plan, GET /api/plans/{id})',
+          'Once done against an adopted plan: the sites whose agency or start differ from it (given with the plan, GET /api/plans/{id}); a reader with a scope gets each side only where it is in scope, null where not',
       }),
     ),
   ),
@@ -397,7 +397,7 @@ export const PlanVersionView = Type.Object({
     Type.Integer({
       minimum: 0,
       description:
-        'Once done against an adopted plan: how many sites have another agency or start than in it (the length of `changes` in GET /api/plans/{id}); null when no plan was adopted or before the run is done',
+        'Once done against an adopted plan: how many sites have another agency or start than in it (the length of `changes` in GET /api/plans/{id}, so for a reader with a scope, counted within it); null when no plan was adopted or before the run is done',
     }),
   ),
 });
