@@ -9,7 +9,7 @@ import {
 } from '../core/auth/plan-scope.ts';
 import { planHandover } from '../core/handover/lifecycle.ts';
 import { agencyId, siteId } from '../core/ids.ts';
-import { comparePlans, type PlanChange, type PlanDiff } from '../core/plan/diff.ts';
+import { comparePlans, type PlanDiff } from '../core/plan/diff.ts';
 import type { Plan } from '../core/plan/planner.ts';
 import { applyWhatIf, parseWhatIf, WhatIfError } from '../core/plan/what-if.ts';
 import type { Scenario } from '../core/scenario/schema.ts';
@@ -212,22 +212,11 @@ export class PlanningService {
    */
   async list(actor: Actor): Promise<plans.PlanVersion[]> {
     this.handover.requireAllowed(actor, 'plan.read');
-    const versions = await plans.listPlans(this.db);
     const scope = await this.scopeOf(actor);
-    if (!scope) return versions;
-    // The list reads no changes, only their count; a scoped count needs them, so each version with changes
-    // is read whole (at most 100; a query of `changes` alone in src/store/plans.ts would spare the plans).
-    const changes = new Map<number, PlanChange[]>();
-    for (const v of versions)
-      if (v.changesCount !== null) changes.set(v.id, (await plans.findPlan(this.db, v.id))?.changes ?? []);
-    return versions.map((v) => {
-      const moved = changes.get(v.id);
-      return {
-        ...v,
-        request: scopeRequest(v.request, scope, () => null),
-        changesCount: moved ? scopeChanges(moved, scope).length : v.changesCount,
-      };
-    });
+    if (!scope) return plans.listPlans(this.db);
+    // A scoped reader's count of moves is of those in its view, counted from the stored moves alone.
+    const versions = await plans.listPlans(this.db, (moved) => scopeChanges(moved, scope).length);
+    return versions.map((v) => ({ ...v, request: scopeRequest(v.request, scope, () => null) }));
   }
 
   async compare(a: number, b: number, actor: Actor): Promise<PlanDiff> {

@@ -162,7 +162,12 @@ export async function findPlan(db: Db, id: number): Promise<PlanRecord | null> {
  * read from `changes` (one short entry per moved site, small beside the plan) rather than counted in SQL,
  * where SQLite and PostgreSQL spell the JSON functions differently.
  */
-export async function listPlans(db: Db, limit = 100): Promise<PlanVersion[]> {
+export async function listPlans(
+  db: Db,
+  /** Which moves count (a scoped reader counts those in its view); all by default. */
+  countChanges: (changes: PlanChange[]) => number = (changes) => changes.length,
+  limit = 100,
+): Promise<PlanVersion[]> {
   const rows = await db
     .selectFrom('plans')
     .select([...VERSION_COLUMNS, 'changes'])
@@ -171,7 +176,7 @@ export async function listPlans(db: Db, limit = 100): Promise<PlanVersion[]> {
     .execute();
   return rows.map((r) => ({
     ...rowToVersionFields(r),
-    changesCount: r.changes === null ? null : (JSON.parse(r.changes) as PlanChange[]).length,
+    changesCount: r.changes === null ? null : countChanges(JSON.parse(r.changes) as PlanChange[]),
   }));
 }
 
