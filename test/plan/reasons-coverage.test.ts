@@ -41,6 +41,14 @@ const army = (capacity: Scenario['agencies'][number]['capacity']): Scenario['age
   capacity,
 });
 
+/** Three sites of 10 guards, and Police and Army of 15 each for good: 30 of 30 guards, but no agency holds two. */
+function packing(): Scenario {
+  const s = threeSites();
+  s.agencies[0]!.capacity = [{ from: '2030-01-10', guards: 15 }];
+  s.agencies.push(army([{ from: '2030-01-10', guards: 15 }]));
+  return s;
+}
+
 describe('infeasible scenarios say what makes them so', () => {
   it('throughput-short: one handover a day cannot start three gated sites before the deadline', async () => {
     // Gates on 12 Jan (day 2), deadline 14 Jan (day 4), one day of joint guard: every site starts on 12 or
@@ -99,10 +107,8 @@ describe('infeasible scenarios say what makes them so', () => {
   it('packing-fails: three sites of 10 guards, two agencies of 15, a deadline', async () => {
     // 30 guards needed, 30 held, but no agency can hold two sites: one site is left over, whatever the
     // day. The guards add up, so no necessary condition fails; the exact stage proves it up to the deadline.
-    const s = threeSites();
+    const s = packing();
     s.operation.deadline = '2030-01-13';
-    s.agencies[0]!.capacity = [{ from: '2030-01-10', guards: 15 }];
-    s.agencies.push(army([{ from: '2030-01-10', guards: 15 }]));
     const plan = await planChecked(s);
     expect(plan.status).toBe('infeasible');
     // Names neither the sites nor the agencies: planner.ts gives the constant PACKING_FAILS.
@@ -120,18 +126,14 @@ describe('infeasible scenarios say what makes them so', () => {
   it('packing-fails without a deadline: the agencies never grow, so no later day helps either', async () => {
     // Past the last capacity step and gate, a plan at any later day can be moved earlier (feasibilityHorizon
     // in planner.ts): the exact stage proves the horizon infeasible, and with it every day.
-    const s = threeSites();
-    s.agencies[0]!.capacity = [{ from: '2030-01-10', guards: 15 }];
-    s.agencies.push(army([{ from: '2030-01-10', guards: 15 }]));
+    const s = packing();
     const plan = await planChecked(s);
     expect(plan.status).toBe('infeasible');
     expect(plan.reasons.map((r) => [r.constraint, r.code])).toEqual([['capacity', 'packing-fails']]);
   });
 
   it('not-found: the same, too large for the exact stage (its column limit set to 0), so nothing is proven', async () => {
-    const s = threeSites();
-    s.agencies[0]!.capacity = [{ from: '2030-01-10', guards: 15 }];
-    s.agencies.push(army([{ from: '2030-01-10', guards: 15 }]));
+    const s = packing();
     const scenario = valid(s);
     const plan = await planHandovers(scenario, { timeLimitMs: PLAN_MS, exactColumnLimit: 0 });
     expect(checkPlan(scenario, plan)).toEqual([]);
