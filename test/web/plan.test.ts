@@ -155,6 +155,9 @@ describeInBrowser('Plan page', () => {
     expect(await axeViolations(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Adopt the plan' }).click();
     await page.getByText(/^Adopted: \d+ handovers planned/).waitFor({ timeout: 10_000 });
+    // Once the plan reloads as adopted, what adopting did is still said beside when and by whom.
+    await page.getByText(/^Adopted .* by force-command\.$/).waitFor({ timeout: 10_000 });
+    expect(await page.getByText(/^Adopted: \d+ handovers planned/).isVisible()).toBe(true);
     const adopted = (await (await page.request.get(`/api/plans/${run.id}`)).json()) as PlanRun;
     expect(adopted.adopted_at).not.toBeNull();
     const site = (await (await page.request.get(`/api/sites/${run.plan!.handovers[0]!.site}`)).json()) as {

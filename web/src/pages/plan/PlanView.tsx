@@ -613,7 +613,7 @@ function SelectedPlan(props: {
                 run.request.what_if.join('; ')}
             </p>
           ) : null}
-          <Adopt run={run} canAdopt={props.canAdopt} onAdopted={props.onAdopted} />
+          <Adopt key={run.id} run={run} canAdopt={props.canAdopt} onAdopted={props.onAdopted} />
         </div>
 
         <section className="panel" aria-labelledby={`${id}-why`}>
@@ -734,11 +734,20 @@ function Adopt({ run, canAdopt, onAdopted }: { run: PlanRun; canAdopt: boolean; 
   const [outcome, setOutcome] = useState<{ planned: string[]; kept: string[] } | null>(null);
   const plan = run.plan;
   if (!plan) return null;
+  // What adopting did stays in view after the plan reloads as adopted (it is said once, here).
+  const done = outcome ? (
+    <p className="note note-ok" role="status">
+      {t('adopt.done', { planned: outcome.planned.length, kept: outcome.kept.length })}
+    </p>
+  ) : null;
   if (run.adopted_at)
     return (
-      <p className="note note-ok">
-        {t('adopt.adopted', { date: f.dateTime(run.adopted_at), by: run.adopted_by ?? '' })}
-      </p>
+      <div className="adopt">
+        {done}
+        <p className="note note-ok">
+          {t('adopt.adopted', { date: f.dateTime(run.adopted_at), by: run.adopted_by ?? '' })}
+        </p>
+      </div>
     );
   if (!canAdopt) return null;
   if (plan.status === 'infeasible') return <p className="muted">{t('adopt.infeasible')}</p>;
@@ -760,11 +769,7 @@ function Adopt({ run, canAdopt, onAdopted }: { run: PlanRun; canAdopt: boolean; 
       <button type="button" className="primary" onClick={() => setOpen(true)} data-testid="adopt">
         {t('adopt.button', { id: run.id })}
       </button>
-      {outcome ? (
-        <p className="note note-ok" role="status">
-          {t('adopt.done', { planned: outcome.planned.length, kept: outcome.kept.length })}
-        </p>
-      ) : null}
+      {done}
       <ConfirmDialog
         open={open}
         title={t('adopt.confirmTitle', { id: run.id })}
