@@ -268,6 +268,14 @@ describe('every reason says which sentence it is and with what values', () => {
     );
   });
 
+  it('a site held past the deadline by its predecessor names both', async () => {
+    const plan = await planHandovers(
+      valid(scenarios.find((x) => x.codes.includes('predecessors-after-deadline'))!.make()),
+    );
+    const held = plan.reasons.find((r) => r.code === 'predecessors-after-deadline');
+    expect(held).toMatchObject({ params: { site: 'b', predecessors: ['a'] }, sites: ['b', 'a'] });
+  });
+
   it('the reasons of the search and of shortfalls found while searching', () => {
     const s = twoSites();
     s.operation.deadline = '2030-01-14';

@@ -281,7 +281,8 @@ export function earlyReasons(p: PlanningProblem, es: Int32Array): PlanReason[] {
                   predecessors: s.preds.map((h) => p.sites[h]?.id ?? '?'),
                   deadline,
                 }),
-                involved,
+                // The predecessors are involved too: they hold the site back.
+                { ...involved, sites: [s.id, ...s.preds.map((h) => p.sites[h]?.id ?? '?')] },
               ),
       );
     }
