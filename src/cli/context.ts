@@ -55,7 +55,7 @@ export async function withService<T>(fn: (svc: HandoverService) => Promise<T>): 
 export function reportError(e: unknown): number {
   if (e instanceof InputError) {
     console.error(
-      `Invalid input (${e.problems.length} problem${e.problems.length === 1 ? '' : 's'}):\n${indent(formatProblems(e.problems))}`,
+      `Invalid input (${count(e.problems.length, 'problem')}):\n${indent(formatProblems(e.problems))}`,
     );
     return EXIT.invalid;
   }

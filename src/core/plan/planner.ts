@@ -878,12 +878,12 @@ async function exactVerdict(
 
 /**
  * Without a deadline, a withdrawal day by which some plan exists if any does. Let E be the last day on which
- * anything changes: the last capacity step (as given: capacity may also fall) and the latest earliest start (gates, pins, predecessors). In
- * any plan, the sites that start after E can instead start, in the order they started, one every d + 1
- * days from E + 1 + d (d the longest joint guard): capacity no longer changes after E and each agency ends
- * with the same sites, so no day exceeds it; one start a day keeps the daily limit; the spacing keeps every
- * predecessor transferred before its successor starts. The last of n sites then transfers by
- * E + 1 + 2d + (n − 1)(d + 1).
+ * anything changes: the last capacity step (as given: capacity may also fall) and the latest earliest start
+ * (gates, pins, predecessors). In any plan, the sites that start after E can instead start, in the order
+ * they started, one every d + 1 days from E + 1 + d (d the longest joint guard): capacity no longer changes
+ * after E and each agency ends with the same sites, so no day exceeds it; one start a day keeps the daily
+ * limit; the spacing keeps every predecessor transferred before its successor starts. The last of n sites
+ * then transfers by E + 1 + 2d + (n − 1)(d + 1).
  */
 export function feasibilityHorizon(p: PlanningProblem, es: Int32Array): number {
   let e = 0;

@@ -249,6 +249,7 @@ export function earlyReasons(p: PlanningProblem, es: Int32Array): PlanReason[] {
       const pinned = s.pinnedStart !== undefined && s.pinnedStart + s.overlap > p.deadline;
       const transfer = formatDay(p, T);
       const involved = { sites: [s.id], date: deadline };
+      const predecessors = s.preds.map((h) => p.sites[h]?.id ?? '?');
       reasons.push(
         pinned
           ? reason(
@@ -275,14 +276,9 @@ export function earlyReasons(p: PlanningProblem, es: Int32Array): PlanReason[] {
               )
             : reason(
                 'deadline',
-                said('predecessors-after-deadline', {
-                  site: s.id,
-                  transfer,
-                  predecessors: s.preds.map((h) => p.sites[h]?.id ?? '?'),
-                  deadline,
-                }),
+                said('predecessors-after-deadline', { site: s.id, transfer, predecessors, deadline }),
                 // The predecessors are involved too: they hold the site back.
-                { ...involved, sites: [s.id, ...s.preds.map((h) => p.sites[h]?.id ?? '?')] },
+                { ...involved, sites: [s.id, ...predecessors] },
               ),
       );
     }
