@@ -104,32 +104,45 @@ describe('infeasible scenarios say what makes them so', () => {
     ]);
   });
 
-  it('packing-fails: three sites of 10 guards, two agencies of 15, a deadline', async () => {
+  it('packing-fails-sites: three sites of 10 guards, two agencies of 15, a deadline; a fourth site is no part of it', async () => {
     // 30 guards needed, 30 held, but no agency can hold two sites: one site is left over, whatever the
     // day. The guards add up, so no necessary condition fails; the exact stage proves it up to the deadline.
+    // The power station d has an agency of its own (Army may take it too, but never holds its 20 guards):
+    // a, b and c fail alone, and without any one of them the other two have a plan (one per agency), so
+    // the reason names the three, and the agencies that may take them.
     const s = packing();
     s.operation.deadline = '2030-01-13';
+    s.sites.push({ ...s.sites[0]!, id: 'd', name: 'D', sector: 'energy', guards: 20 });
+    s.agencies.push({
+      id: 'grid',
+      name: 'Grid',
+      capacity: [{ from: '2030-01-10', guards: 20 }],
+      sectors: ['energy'],
+    });
     const plan = await planChecked(s);
     expect(plan.status).toBe('infeasible');
-    // Names neither the sites nor the agencies: planner.ts gives the constant PACKING_FAILS.
     expect(plan.reasons).toEqual([
       {
         constraint: 'capacity',
-        code: 'packing-fails',
-        params: {},
+        code: 'packing-fails-sites',
+        params: { sites: ['a', 'b', 'c'], guards: 30, agencies: ['Police', 'Army'] },
         message:
-          "No plan meets all constraints together: the guards cannot be packed into the agencies' capacity with these pins, gates and limits.",
+          'No plan meets all constraints together: the handovers of a, b, c alone (30 guards) cannot be packed into the capacity of Police and Army with these pins, gates and limits.',
+        sites: ['a', 'b', 'c'],
+        agencies: ['police', 'army'],
       },
     ]);
   });
 
-  it('packing-fails without a deadline: the agencies never grow, so no later day helps either', async () => {
+  it('packing-fails-sites without a deadline: the agencies never grow, so no later day helps either', async () => {
     // Past the last capacity step and gate, a plan at any later day can be moved earlier (feasibilityHorizon
     // in planner.ts): the exact stage proves the horizon infeasible, and with it every day.
     const s = packing();
     const plan = await planChecked(s);
     expect(plan.status).toBe('infeasible');
-    expect(plan.reasons.map((r) => [r.constraint, r.code])).toEqual([['capacity', 'packing-fails']]);
+    expect(plan.reasons.map((r) => [r.constraint, r.code, r.sites])).toEqual([
+      ['capacity', 'packing-fails-sites', ['a', 'b', 'c']],
+    ]);
   });
 
   it('not-found: the same, too large for the exact stage (its column limit set to 0), so nothing is proven', async () => {
@@ -149,7 +162,7 @@ describe('infeasible scenarios say what makes them so', () => {
     ]);
   });
 
-  it('deadline-missed: the third site fits only when Police grows, after the deadline', async () => {
+  it('deadline-missed-sites: the third site fits only when Police grows, after the deadline', async () => {
     // Police 15 guards until 15 Jan, 20 from then; Army 15. Two sites start on day 0 (one per agency);
     // the third fits only on 15 Jan (Police 10 + 10), transferring on 16 Jan, after the deadline of
     // 12 Jan. By the deadline the guards add up (30 of 30), so only the exact stage can tell.
@@ -162,12 +175,16 @@ describe('infeasible scenarios say what makes them so', () => {
     s.agencies.push(army([{ from: '2030-01-10', guards: 15 }]));
     const plan = await planChecked(s);
     expect(plan.status).toBe('infeasible');
+    // Any two sites fit by the deadline (one per agency on day 0), so the reason names all three.
     expect(plan.reasons).toEqual([
       {
         constraint: 'deadline',
-        code: 'deadline-missed',
-        params: { deadline: '2030-01-12' },
-        message: 'No plan found that transfers every site by the deadline 2030-01-12.',
+        code: 'deadline-missed-sites',
+        params: { deadline: '2030-01-12', sites: ['a', 'b', 'c'], guards: 30, agencies: ['Police', 'Army'] },
+        message:
+          'No plan found that transfers every site by the deadline 2030-01-12: the handovers of a, b, c alone (30 guards, to Police and Army) cannot all be done by then.',
+        sites: ['a', 'b', 'c'],
+        agencies: ['police', 'army'],
         date: '2030-01-12',
       },
     ]);

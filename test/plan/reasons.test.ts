@@ -6,7 +6,7 @@ import { buildProblem } from '../../src/core/plan/problem.ts';
 import {
   deadlineMissed,
   NOT_FOUND,
-  PACKING_FAILS,
+  packingFails,
   REASON_CODES,
   shortfallReason,
   type PlanReason,
@@ -284,9 +284,11 @@ describe('every reason says which sentence it is and with what values', () => {
     const p = buildProblem(valid(s));
     const noDeadline = buildProblem(valid(twoSites()));
     const made = [
-      PACKING_FAILS,
+      packingFails(p),
       NOT_FOUND,
       deadlineMissed(p, 4),
+      packingFails(p, [0, 1]),
+      deadlineMissed(p, 4, [1]),
       shortfallReason(p, { kind: 'window', site: 0 }),
       shortfallReason(noDeadline, { kind: 'window', site: 1 }),
       shortfallReason(p, { kind: 'throughput', from: 1, to: 2, count: 5, limit: 4, sites: [0, 1] }),
@@ -296,21 +298,39 @@ describe('every reason says which sentence it is and with what values', () => {
       'packing-fails',
       'not-found',
       'deadline-missed',
+      'packing-fails-sites',
+      'deadline-missed-sites',
       'no-start-before-deadline',
       'no-start-day',
       'throughput-short',
       'capacity-short-agencies',
     ]);
-    expect(made[5]?.message).toBe(
+    // The sites that fail on their own, and the agencies that may take them (Army takes any site, Police food).
+    expect(made[3]).toMatchObject({
+      params: { sites: ['a', 'b'], guards: 20, agencies: ['Police', 'Army'] },
+      sites: ['a', 'b'],
+      agencies: ['police', 'army'],
+    });
+    expect(made[4]?.message).toBe(
+      'No plan found that transfers every site by the deadline 2030-01-14: the handovers of b alone (10 guards, to Police and Army) cannot all be done by then.',
+    );
+    // More than 20 sites are not listed: the sentence without them.
+    expect(
+      packingFails(
+        p,
+        Array.from({ length: 21 }, (_, i) => i % 2),
+      ).code,
+    ).toBe('packing-fails');
+    expect(made[7]?.message).toBe(
       '5 handovers must start between 2030-01-11 and 2030-01-12, but at most 2 a day allow only 4.',
     );
     // The sites squeezed into those days, by id; more than 20 are not listed, as for capacity.
-    expect(made[5]?.sites).toEqual(['a', 'b']);
+    expect(made[7]?.sites).toEqual(['a', 'b']);
     const many = Array.from({ length: 21 }, (_, i) => i % 2);
     expect(
       shortfallReason(p, { kind: 'throughput', from: 1, to: 2, count: 21, limit: 4, sites: many }).sites,
     ).toBeUndefined();
-    expect(made[6]?.params).toEqual({
+    expect(made[8]?.params).toEqual({
       agencies: ['Police', 'Army'],
       short: 15,
       date: '2030-01-12',

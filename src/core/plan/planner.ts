@@ -23,7 +23,7 @@ import {
   earlyReasons,
   deadlineMissed,
   NOT_FOUND,
-  PACKING_FAILS,
+  packingFails,
   shortfallReason,
   structuralReasons,
   type PlanReason,
@@ -196,9 +196,11 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
     else {
       const sf = shortfallForW(p, es, latestStarts(p, order, p.deadline ?? wLow));
       await runner.close();
-      return infeasiblePlan([
-        sf ? shortfallReason(p, sf) : verdict === undefined ? NOT_FOUND : PACKING_FAILS,
-      ]);
+      if (sf) return infeasiblePlan([shortfallReason(p, sf)]);
+      if (verdict === undefined) return infeasiblePlan([NOT_FOUND]);
+      progress('explain', 0.95);
+      const core = await infeasibleCore(scenario, p, finalAt, options.exactColumnLimit ?? 60_000);
+      return infeasiblePlan([packingFails(p, core)]);
     }
   }
   let bestEval = evaluateSchedule(p, best);
@@ -208,9 +210,11 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
     if (verdict === undefined || verdict === 'infeasible') {
       const sf = shortfallForW(p, es, latestStarts(p, order, p.deadline));
       await runner.close();
-      return infeasiblePlan([
-        sf ? shortfallReason(p, sf) : verdict === undefined ? NOT_FOUND : deadlineMissed(p, p.deadline),
-      ]);
+      if (sf) return infeasiblePlan([shortfallReason(p, sf)]);
+      if (verdict === undefined) return infeasiblePlan([NOT_FOUND]);
+      progress('explain', 0.95);
+      const core = await infeasibleCore(scenario, p, finalAt, options.exactColumnLimit ?? 60_000);
+      return infeasiblePlan([deadlineMissed(p, p.deadline, core)]);
     }
     best = verdict;
     guide = undefined;
@@ -835,17 +839,7 @@ async function exactVerdict(
   // infeasible MIP there proves that no plan exists at all (a plan at a smaller W is one at this W too).
   const horizon = p.deadline ?? feasibilityHorizon(p, es);
   const runner = new HighsRunner(deadlineAt);
-  const solveAt = async (w: number): Promise<Schedule | 'infeasible' | undefined> => {
-    const ls = latestStarts(p, order, w);
-    if (countTimeIndexedColumns(p, es, ls) > limit) return undefined;
-    const m = buildTimeIndexedModel(p, es, ls, w, undefined, false);
-    const out = await runner.solve(m.model, { timeLimitMs: deadlineAt - Date.now(), mip: true });
-    if (out.kind === 'infeasible') return 'infeasible';
-    const x = out.kind === 'optimal' ? out.colValue : out.kind === 'limit' ? out.colValue : undefined;
-    if (!x) return undefined;
-    const s = columnsToSchedule(m, p, x);
-    return verifySchedule(p, s) ? s : undefined;
-  };
+  const solveAt = (w: number) => planBy(runner, p, order, es, w, deadlineAt, limit);
   try {
     // The lower bound first (a plan is usually there), then the horizon (none there: none at all), then
     // halving the days between: a plan at W is one at every later W too.
@@ -874,6 +868,81 @@ async function exactVerdict(
   } finally {
     await runner.close();
   }
+}
+
+/** A plan that withdraws by day w from the whole MIP, 'infeasible' when it proves there is none, or undefined. */
+async function planBy(
+  runner: HighsRunner,
+  p: PlanningProblem,
+  order: readonly number[],
+  es: Int32Array,
+  w: number,
+  deadlineAt: number,
+  limit: number,
+): Promise<Schedule | 'infeasible' | undefined> {
+  const ls = latestStarts(p, order, w);
+  if (countTimeIndexedColumns(p, es, ls) > limit) return undefined;
+  const m = buildTimeIndexedModel(p, es, ls, w, undefined, false);
+  const out = await runner.solve(m.model, { timeLimitMs: deadlineAt - Date.now(), mip: true });
+  if (out.kind === 'infeasible') return 'infeasible';
+  const x = out.kind === 'optimal' ? out.colValue : out.kind === 'limit' ? out.colValue : undefined;
+  if (!x) return undefined;
+  const s = columnsToSchedule(m, p, x);
+  return verifySchedule(p, s) ? s : undefined;
+}
+
+/**
+ * Once the exact stage has proven that no plan exists (by the deadline, or at all), the sites that have no
+ * plan even on their own, for the explanation: sites are dropped, several at a time while the rest stays
+ * infeasible, and a site is kept when dropping it alone leaves sites that have a plan. Dropping a site only
+ * removes constraints (its guards, its handover's day, the sites waiting for it), so sites that have a plan
+ * still have one with fewer of them: every site kept is needed, and the set is minimal when each solve
+ * answered in time. A solve that does not answer keeps its sites, and so does the end of the time: the set
+ * returned is always proven to have no plan (all the sites, when none could be dropped in time).
+ */
+export async function infeasibleCore(
+  scenario: Scenario,
+  p: PlanningProblem,
+  deadlineAt: number,
+  limit: number,
+): Promise<number[]> {
+  const runner = new HighsRunner(deadlineAt);
+  /** Whether these sites alone have a plan (by the deadline, or by their own feasibility horizon). */
+  const plannable = async (sites: readonly number[]): Promise<boolean | undefined> => {
+    if (sites.length === 0) return true;
+    const ids = new Set(sites.map((f) => p.sites[f]?.id));
+    const q = buildProblem({
+      ...scenario,
+      sites: scenario.sites
+        .filter((s) => ids.has(s.id))
+        .map((s) => (s.after ? { ...s, after: s.after.filter((h) => ids.has(h)) } : s)),
+    });
+    const order = topologicalOrder(q);
+    const es = earliestStarts(q, order);
+    if (earlyReasons(q, es).length) return false;
+    const w = q.deadline ?? feasibilityHorizon(q, es);
+    if (shortfallForW(q, es, latestStarts(q, order, w))) return false;
+    const v = await planBy(runner, q, order, es, w, deadlineAt, limit);
+    return v === undefined ? undefined : v !== 'infeasible';
+  };
+  // The small sites are tried first: what remains are the sites whose guards make the packing fail.
+  let rest = p.sites
+    .map((s) => s.index)
+    .sort((a, b) => (p.sites[a]?.guards ?? 0) - (p.sites[b]?.guards ?? 0));
+  const kept: number[] = [];
+  let chunk = Math.max(1, Math.floor(rest.length / 2));
+  try {
+    while (rest.length && Date.now() < deadlineAt) {
+      chunk = Math.min(chunk, rest.length);
+      const answer = await plannable([...kept, ...rest.slice(chunk)]);
+      if (answer === false) rest = rest.slice(chunk);
+      else if (chunk > 1) chunk = Math.ceil(chunk / 2);
+      else kept.push(...rest.splice(0, 1));
+    }
+  } finally {
+    await runner.close();
+  }
+  return [...kept, ...rest].sort((a, b) => a - b);
 }
 
 /**

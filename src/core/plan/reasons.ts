@@ -37,13 +37,19 @@ type ThroughputShort = { count: number; from: string; to: string; perDay: number
 const capacityShort = (p: CapacityShort) =>
   `${p.agency} is ${p.short} guards short from ${p.date}: the sites that must have started by then need ${p.demand} guards, ${p.supply} ${p.supply === 1 ? 'is' : 'are'} available.`;
 const capacityShortAgencies = (p: CapacityShortAgencies) =>
-  `${p.agencies.join(' and ')} are ${p.short} guards short from ${p.date}: the sites that must have started by then need ${p.demand} guards, ${p.supply} ${p.supply === 1 ? 'is' : 'are'} available.`;
+  `${andList(p.agencies)} are ${p.short} guards short from ${p.date}: the sites that must have started by then need ${p.demand} guards, ${p.supply} ${p.supply === 1 ? 'is' : 'are'} available.`;
 const throughputShort = (p: ThroughputShort) =>
   `${p.count} handovers must start between ${p.from} and ${p.to}, but at most ${p.perDay} a day allow only ${p.limit}.`;
 const noStartBeforeDeadline = (p: { site: string; deadline: string }) =>
   `Site ${p.site} cannot start in time: its gate, pins and predecessors leave no start day that meets the deadline ${p.deadline}.`;
 const noStartDay = (p: { site: string }) =>
   `Site ${p.site} cannot start in time: its gate, pins and predecessors leave no start day that meets the deadline.`;
+/** Sites that have no plan even on their own (planner.ts, infeasibleCore), their guards and their agencies' names. */
+type InfeasibleCore = { sites: string[]; guards: number; agencies: string[] };
+const guards = (n: number) => `${n} guard${n === 1 ? '' : 's'}`;
+/** "A", "A and B", "A, B, and C": lists of agencies as the web app says them (Intl.ListFormat). */
+const andList = (names: readonly string[]) => AND.format(names);
+const AND = new Intl.ListFormat('en', { type: 'conjunction' });
 /** The binding reason that withdrawal a day earlier fails for: "Withdrawal by D is impossible: " and the shortfall. */
 const impossibleBy =
   <P>(inner: (p: P) => string) =>
@@ -53,8 +59,12 @@ const impossibleBy =
 const SENTENCES = {
   'packing-fails': (_: Record<string, never>) =>
     "No plan meets all constraints together: the guards cannot be packed into the agencies' capacity with these pins, gates and limits.",
+  'packing-fails-sites': (p: InfeasibleCore) =>
+    `No plan meets all constraints together: the handovers of ${p.sites.join(', ')} alone (${guards(p.guards)}) cannot be packed into the capacity of ${andList(p.agencies)} with these pins, gates and limits.`,
   'deadline-missed': (p: { deadline: string }) =>
     `No plan found that transfers every site by the deadline ${p.deadline}.`,
+  'deadline-missed-sites': (p: InfeasibleCore & { deadline: string }) =>
+    `No plan found that transfers every site by the deadline ${p.deadline}: the handovers of ${p.sites.join(', ')} alone (${guards(p.guards)}, to ${andList(p.agencies)}) cannot all be done by then.`,
   'not-found': (_: Record<string, never>) =>
     'No plan was found within the time limit, and it is not proven that none exists: give the planner more time (--time-limit), or relax a pin, gate or limit.',
   'no-eligible-agency': (p: { site: string; criticality: number; sector: string }) =>
@@ -89,7 +99,7 @@ const SENTENCES = {
   'final-capacity-short': (p: { supply: number; demand: number }) =>
     `Agencies' final capacity (${p.supply} guards) is below the ${p.demand} guards all sites need.`,
   'final-capacity-short-agencies': (p: { agencies: string[]; supply: number; demand: number }) =>
-    `The final capacity of ${p.agencies.join(', ')} (${p.supply} guards) is below the ${p.demand} guards of the sites only they may take.`,
+    `The final capacity of ${andList(p.agencies)} (${p.supply} guards) is below the ${p.demand} guards of the sites only they may take.`,
   'pinned-capacity-short': (p: { agency: string; date: string; demand: number; supply: number }) =>
     `Handovers pinned to ${p.agency} by ${p.date} need ${p.demand} guards; it has ${p.supply} to commit then.`,
   'no-start-before-deadline': noStartBeforeDeadline,
@@ -154,13 +164,46 @@ function reason(constraint: Constraint, s: Said, involved: Involved = {}): PlanR
   return { constraint, code: s.code, params: s.params, message: s.message, ...involved };
 }
 
-/** The exact stage proved that no plan exists, though no single necessary condition fails. */
-export const PACKING_FAILS: PlanReason = reason('capacity', said('packing-fails', {}));
+/**
+ * The exact stage proved that no plan exists, though no single necessary condition fails. `core`: sites
+ * that have no plan even on their own (at most 20 are named; more, or none, give the sentence without them).
+ */
+export function packingFails(p: PlanningProblem, core: readonly number[] = []): PlanReason {
+  const named = coreOf(p, core);
+  return named
+    ? reason('capacity', said('packing-fails-sites', named.params), named.involved)
+    : reason('capacity', said('packing-fails', {}));
+}
 
 /** The exact stage proved that no plan transfers every site by the deadline (day index `deadline`). */
-export function deadlineMissed(p: PlanningProblem, deadline: number): PlanReason {
+export function deadlineMissed(
+  p: PlanningProblem,
+  deadline: number,
+  core: readonly number[] = [],
+): PlanReason {
   const date = formatDay(p, deadline);
-  return reason('deadline', said('deadline-missed', { deadline: date }), { date });
+  const named = coreOf(p, core);
+  return named
+    ? reason('deadline', said('deadline-missed-sites', { deadline: date, ...named.params }), {
+        ...named.involved,
+        date,
+      })
+    : reason('deadline', said('deadline-missed', { deadline: date }), { date });
+}
+
+/** The params and the involved sites and agencies of an infeasible core: the agencies that may take its sites. */
+function coreOf(
+  p: PlanningProblem,
+  core: readonly number[],
+): { params: InfeasibleCore; involved: Involved } | undefined {
+  const sites = countedSites(p, core);
+  if (!sites?.length) return undefined;
+  const agencies = p.agencies.filter((a) => core.some((f) => p.sites[f]?.agencies.includes(a.index)));
+  const guards = core.reduce((sum, f) => sum + (p.sites[f]?.guards ?? 0), 0);
+  return {
+    params: { sites, guards, agencies: agencies.map((a) => a.name) },
+    involved: { sites, agencies: agencies.map((a) => a.id) },
+  };
 }
 
 /** The reason given when no plan was found but none was proven impossible either. */

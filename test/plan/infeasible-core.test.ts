@@ -1,0 +1,145 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { rng } from '../../bench/lib/rng.ts';
+import { addDays } from '../../src/core/dates.ts';
+import { earliestStarts, topologicalOrder } from '../../src/core/plan/analysis.ts';
+import { feasibilityHorizon, planHandovers } from '../../src/core/plan/planner.ts';
+import { buildProblem } from '../../src/core/plan/problem.ts';
+import type { Scenario, ScenarioSite } from '../../src/core/scenario/schema.ts';
+import { bruteForceOptimum } from './brute-force.ts';
+import { checkPlan } from './checker.ts';
+import { valid } from './fixtures.ts';
+
+/*
+ * When the exact stage proves that no plan exists and no necessary condition says why, the planner names
+ * the sites that have no plan even on their own (planner.ts, infeasibleCore). Checked here by brute force,
+ * independently of HiGHS: those sites alone have no plan, and without any one of them the rest have one.
+ */
+
+const START = '2030-01-10';
+
+/**
+ * Three or four sites whose guards add up to about what two agencies hold in the end, so that the packing,
+ * not the sum, often decides: capacity that may grow once, gates, a deadline, a daily limit, an order.
+ */
+function packingScenario(seed: number): Scenario {
+  const r = rng(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const chance = (p: number) => r() < p;
+  const n = int(3, 4);
+  const sites: ScenarioSite[] = [];
+  for (let i = 0; i < n; i++) {
+    const site: ScenarioSite = {
+      id: `s${i + 1}`,
+      name: `Site ${i + 1}`,
+      sector: 'food',
+      criticality: 1,
+      district: 'Centre',
+      guards: int(3, 12),
+      guarded_by: `u${int(1, 2)}`,
+      overlap_days: int(0, 1),
+    };
+    if (chance(0.2)) site.not_before = addDays(START, int(1, 3));
+    if (i > 0 && chance(0.2)) site.after = [`s${int(1, i)}`];
+    sites.push(site);
+  }
+  const total = sites.reduce((sum, s) => sum + s.guards, 0) + int(0, 3);
+  const first = int(Math.ceil(total / 4), Math.floor((3 * total) / 4));
+  const agencies = [first, total - first].map((guards, a) => ({
+    id: `ag${a + 1}`,
+    name: `Agency ${a + 1}`,
+    capacity: chance(0.3)
+      ? [
+          { from: START, guards: int(0, guards) },
+          { from: addDays(START, int(1, 3)), guards },
+        ]
+      : [{ from: START, guards }],
+  }));
+  return valid({
+    version: 1,
+    operation: {
+      name: 'Packing',
+      area: 'x',
+      start: START,
+      timezone: 'UTC',
+      languages: ['en'],
+      ...(chance(0.5) ? { deadline: addDays(START, int(2, 6)) } : {}),
+    },
+    force: {
+      name: 'F',
+      contingents: [
+        {
+          id: 'C',
+          nation: 'N',
+          units: [
+            { id: 'u1', name: 'U1', strength: 50 },
+            { id: 'u2', name: 'U2', strength: 80 },
+          ],
+        },
+      ],
+    },
+    agencies,
+    sites,
+    ...(chance(0.3) ? { rules: { max_handovers_per_day: 1 } } : {}),
+  });
+}
+
+/** The scenario with these sites alone (an order to a site left out is dropped with it). */
+function only(s: Scenario, ids: readonly string[]): Scenario {
+  const keep = new Set(ids);
+  return {
+    ...s,
+    sites: s.sites
+      .filter((site) => keep.has(site.id))
+      .map((site) => (site.after ? { ...site, after: site.after.filter((h) => keep.has(h)) } : site)),
+  };
+}
+
+/** Whether some plan exists, by brute force up to the deadline or the feasibility horizon (planner.test.ts checks it). */
+function plannable(s: Scenario): boolean {
+  if (s.sites.length === 0) return true;
+  const p = buildProblem(s);
+  const horizon = p.deadline ?? feasibilityHorizon(p, earliestStarts(p, topologicalOrder(p)));
+  return bruteForceOptimum(s, horizon) !== undefined;
+}
+
+describe('an infeasible packing is explained by the sites that fail on their own', () => {
+  it('those sites alone have no plan, and without any one of them the rest have one (brute force)', async () => {
+    const named: number[] = [];
+    let smaller = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (seed) => {
+        const s = packingScenario(seed);
+        const plan = await planHandovers(s, { timeLimitMs: 5000 });
+        expect(checkPlan(s, plan)).toEqual([]);
+        const codes = plan.reasons.map((r) => r.code);
+        // With a handful of sites the search always ends in time: the sentences without sites never appear.
+        expect(codes).not.toContain('packing-fails');
+        expect(codes).not.toContain('deadline-missed');
+        const r = plan.reasons.find(
+          (x) => x.code === 'packing-fails-sites' || x.code === 'deadline-missed-sites',
+        );
+        if (!r) return;
+        const core = r.sites ?? [];
+        named.push(seed);
+        if (core.length < s.sites.length) smaller++;
+        expect(r.params['sites']).toEqual(core);
+        expect(plannable(only(s, core))).toBe(false);
+        for (const id of core)
+          expect(
+            plannable(
+              only(
+                s,
+                core.filter((x) => x !== id),
+              ),
+            ),
+            id,
+          ).toBe(true);
+      }),
+      { numRuns: 100, seed: 20261202 },
+    );
+    // Enough cases, and some where the sites named are fewer than all.
+    expect(named.length).toBeGreaterThan(12);
+    expect(smaller).toBeGreaterThan(3);
+  }, 300_000);
+});
