@@ -145,7 +145,7 @@ describe('infeasible scenarios say what makes them so', () => {
     ]);
   });
 
-  it('not-found: the same, too large for the exact stage (its column limit set to 0), so nothing is proven', async () => {
+  it('not-found-too-large: the same, too large for the exact stage (its column limit set to 0), so nothing is proven', async () => {
     const s = packing();
     const scenario = valid(s);
     const plan = await planHandovers(scenario, { timeLimitMs: PLAN_MS, exactColumnLimit: 0 });
@@ -154,10 +154,10 @@ describe('infeasible scenarios say what makes them so', () => {
     expect(plan.reasons).toEqual([
       {
         constraint: 'search',
-        code: 'not-found',
+        code: 'not-found-too-large',
         params: {},
         message:
-          'No plan was found within the time limit, and it is not proven that none exists: give the planner more time (--time-limit), or relax a pin, gate or limit.',
+          'No plan was found within the time limit, and the operation is too large for the exact stage to prove whether one exists: relax a pin, gate or limit, or give the planner more time (--time-limit) to search longer.',
       },
     ]);
   });

@@ -6,6 +6,7 @@ import { buildProblem } from '../../src/core/plan/problem.ts';
 import {
   deadlineMissed,
   NOT_FOUND,
+  NOT_FOUND_TOO_LARGE,
   packingFails,
   REASON_CODES,
   shortfallReason,
@@ -293,6 +294,7 @@ describe('every reason says which sentence it is and with what values', () => {
       shortfallReason(noDeadline, { kind: 'window', site: 1 }),
       shortfallReason(p, { kind: 'throughput', from: 1, to: 2, count: 5, limit: 4, sites: [0, 1] }),
       shortfallReason(p, { kind: 'capacity', day: 2, agencies: [0, 1], demand: 70, supply: 55, sites: [0] }),
+      NOT_FOUND_TOO_LARGE,
     ];
     expect(made.map((r) => r.code)).toEqual([
       'packing-fails',
@@ -304,6 +306,7 @@ describe('every reason says which sentence it is and with what values', () => {
       'no-start-day',
       'throughput-short',
       'capacity-short-agencies',
+      'not-found-too-large',
     ]);
     // The sites that fail on their own, and the agencies that may take them (Army takes any site, Police food).
     expect(made[3]).toMatchObject({
@@ -383,6 +386,7 @@ describe('the web app can say every reason in English and Russian', () => {
     'no-eligible-agency',
     'pinned-agency-ineligible',
     'not-found',
+    'not-found-too-large',
   ];
 
   it('en says what the English message says, counts of 1 included', async () => {

@@ -23,6 +23,7 @@ import {
   earlyReasons,
   deadlineMissed,
   NOT_FOUND,
+  NOT_FOUND_TOO_LARGE,
   packingFails,
   shortfallReason,
   structuralReasons,
@@ -192,12 +193,12 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   if (!best) {
     // No constructive plan. Small problems get an exact verdict; others are reported as not found.
     const verdict = await exactVerdict(p, order, es, wLow, deadlineAt, options.exactColumnLimit ?? 60_000);
-    if (verdict !== undefined && verdict !== 'infeasible') best = verdict;
+    if (isSchedule(verdict)) best = verdict;
     else {
       const sf = shortfallForW(p, es, latestStarts(p, order, p.deadline ?? wLow));
       await runner.close();
       if (sf) return infeasiblePlan([shortfallReason(p, sf)]);
-      if (verdict === undefined) return infeasiblePlan([NOT_FOUND]);
+      if (verdict !== 'infeasible') return infeasiblePlan([notFound(verdict)]);
       progress('explain', 0.95);
       const core = await infeasibleCore(scenario, p, finalAt, options.exactColumnLimit ?? 60_000);
       return infeasiblePlan([packingFails(p, core)]);
@@ -207,11 +208,11 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
   if (p.deadline !== undefined && bestEval.w > p.deadline) {
     // The constructive plan misses the deadline; only the exact stage can settle it.
     const verdict = await exactVerdict(p, order, es, wLow, deadlineAt, options.exactColumnLimit ?? 60_000);
-    if (verdict === undefined || verdict === 'infeasible') {
+    if (!isSchedule(verdict)) {
       const sf = shortfallForW(p, es, latestStarts(p, order, p.deadline));
       await runner.close();
       if (sf) return infeasiblePlan([shortfallReason(p, sf)]);
-      if (verdict === undefined) return infeasiblePlan([NOT_FOUND]);
+      if (verdict !== 'infeasible') return infeasiblePlan([notFound(verdict)]);
       progress('explain', 0.95);
       const core = await infeasibleCore(scenario, p, finalAt, options.exactColumnLimit ?? 60_000);
       return infeasiblePlan([deadlineMissed(p, p.deadline, core)]);
@@ -827,6 +828,12 @@ class Search {
   }
 }
 
+/** What the exact stage settles: a plan, none, its model too large to try, or nothing in the time. */
+type Verdict = Schedule | 'infeasible' | 'too-large' | undefined;
+const isSchedule = (v: Verdict): v is Schedule => typeof v === 'object';
+/** Said when no plan was found and none was proven impossible: whether the exact stage could have tried. */
+const notFound = (v: 'too-large' | undefined) => (v === 'too-large' ? NOT_FOUND_TOO_LARGE : NOT_FOUND);
+
 async function exactVerdict(
   p: PlanningProblem,
   order: readonly number[],
@@ -834,7 +841,7 @@ async function exactVerdict(
   wLow: number,
   deadlineAt: number,
   limit: number,
-): Promise<Schedule | 'infeasible' | undefined> {
+): Promise<Verdict> {
   // A plan exists at some W only if one exists by the deadline, or without one by the horizon: so an
   // infeasible MIP there proves that no plan exists at all (a plan at a smaller W is one at this W too).
   const horizon = p.deadline ?? feasibilityHorizon(p, es);
@@ -851,13 +858,13 @@ async function exactVerdict(
     if (hi === lo) return 'infeasible';
     if (Date.now() >= deadlineAt) return undefined;
     const last = await solveAt(hi);
-    if (last === 'infeasible' || last === undefined) return last;
+    if (!isSchedule(last)) return last;
     let found: Schedule = last;
     lo++;
     while (lo < hi && Date.now() < deadlineAt) {
       const mid = Math.floor((lo + hi) / 2);
       const v = await solveAt(mid);
-      if (v === undefined) break;
+      if (!isSchedule(v) && v !== 'infeasible') break;
       if (v === 'infeasible') lo = mid + 1;
       else {
         hi = mid;
@@ -870,7 +877,10 @@ async function exactVerdict(
   }
 }
 
-/** A plan that withdraws by day w from the whole MIP, 'infeasible' when it proves there is none, or undefined. */
+/**
+ * A plan that withdraws by day w from the whole MIP, 'infeasible' when it proves there is none, 'too-large'
+ * when the model has more columns than the limit, undefined when HiGHS settles nothing in the time.
+ */
 async function planBy(
   runner: HighsRunner,
   p: PlanningProblem,
@@ -879,9 +889,9 @@ async function planBy(
   w: number,
   deadlineAt: number,
   limit: number,
-): Promise<Schedule | 'infeasible' | undefined> {
+): Promise<Verdict> {
   const ls = latestStarts(p, order, w);
-  if (countTimeIndexedColumns(p, es, ls) > limit) return undefined;
+  if (countTimeIndexedColumns(p, es, ls) > limit) return 'too-large';
   const m = buildTimeIndexedModel(p, es, ls, w, undefined, false);
   const out = await runner.solve(m.model, { timeLimitMs: deadlineAt - Date.now(), mip: true });
   if (out.kind === 'infeasible') return 'infeasible';
@@ -923,7 +933,7 @@ export async function infeasibleCore(
     const w = q.deadline ?? feasibilityHorizon(q, es);
     if (shortfallForW(q, es, latestStarts(q, order, w))) return false;
     const v = await planBy(runner, q, order, es, w, deadlineAt, limit);
-    return v === undefined ? undefined : v !== 'infeasible';
+    return isSchedule(v) ? true : v === 'infeasible' ? false : undefined;
   };
   // The small sites are tried first: what remains are the sites whose guards make the packing fail.
   let rest = p.sites

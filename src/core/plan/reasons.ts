@@ -67,6 +67,8 @@ const SENTENCES = {
     `No plan found that transfers every site by the deadline ${p.deadline}: the handovers of ${p.sites.join(', ')} alone (${guards(p.guards)}, to ${andList(p.agencies)}) cannot all be done by then.`,
   'not-found': (_: Record<string, never>) =>
     'No plan was found within the time limit, and it is not proven that none exists: give the planner more time (--time-limit), or relax a pin, gate or limit.',
+  'not-found-too-large': (_: Record<string, never>) =>
+    'No plan was found within the time limit, and the operation is too large for the exact stage to prove whether one exists: relax a pin, gate or limit, or give the planner more time (--time-limit) to search longer.',
   'no-eligible-agency': (p: { site: string; criticality: number; sector: string }) =>
     `No agency may take site ${p.site} (criticality ${p.criticality}, sector ${p.sector}).`,
   'pinned-agency-ineligible': (p: { site: string; agency: string; criticality: number; sector: string }) =>
@@ -206,8 +208,10 @@ function coreOf(
   };
 }
 
-/** The reason given when no plan was found but none was proven impossible either. */
+/** The reason given when no plan was found but none was proven impossible either: the exact stage ran out of time. */
 export const NOT_FOUND: PlanReason = reason('search', said('not-found', {}));
+/** The same when the exact stage could not try: its model is larger than its column limit. */
+export const NOT_FOUND_TOO_LARGE: PlanReason = reason('search', said('not-found-too-large', {}));
 
 const formatDay = (p: PlanningProblem, d: number) => addDays(p.start, d);
 
