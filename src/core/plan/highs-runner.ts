@@ -87,6 +87,16 @@ parentPort.on('message', async (job) => {
 });
 `;
 
+/**
+ * The options of the relaxations whose time decides a plan's quality (the early LP, the LPs of groups):
+ * HiGHS's presolve costs more than it saves on them. Measured on the aggregated LPs of the bench's operations
+ * (2 Dec 2026, Liftoff, 3 solves each): 1,000 sites 846–890 ms with presolve, 626–673 ms without; 2,000 sites
+ * 4.4–4.6 s against 2.5–2.6 s; 200 sites 160–213 against 115–153 ms. In the planner at 1,000 sites the LP
+ * then lands at 1.0–1.4 s instead of 1.2–1.85 s, and with a busy loop on the other core 4 of 4 runs ended
+ * 0.11 % from the bound, against 2 of 4 (the others 4–5 %).
+ */
+export const LP_WITHOUT_PRESOLVE = { presolve: 'off' } as const;
+
 const OPTIMAL = 7;
 const INFEASIBLE = 8;
 

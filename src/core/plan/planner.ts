@@ -16,7 +16,7 @@ import { groupLpGuidance, type GroupGuidance } from './sampled.ts';
 import { improveUnitsWithMip } from './lns.ts';
 import { swapDescent } from './swap.ts';
 import { ReleaseSearch } from './release-search.ts';
-import { HighsRunner, type SolveOutcome } from './highs-runner.ts';
+import { HighsRunner, LP_WITHOUT_PRESOLVE, type SolveOutcome } from './highs-runner.ts';
 import { buildProblem, type PlanningProblem } from './problem.ts';
 import {
   bindingReasons,
@@ -164,7 +164,7 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
       const m = buildTimeIndexedModel(p, es, lsLow, wLow, undefined, true, undefined, true);
       const w = wLow;
       earlyLp = runner
-        .solve(m.model, { timeLimitMs: budget * 0.9, mip: false })
+        .solve(m.model, { timeLimitMs: budget * 0.9, mip: false, options: LP_WITHOUT_PRESOLVE })
         .then((out) => ({ m, out, w }));
     }
   }

@@ -1,5 +1,5 @@
 import { buildTimeIndexedModel } from './exact.ts';
-import type { HighsRunner } from './highs-runner.ts';
+import { LP_WITHOUT_PRESOLVE, type HighsRunner } from './highs-runner.ts';
 import type { PlanningProblem, ProblemAgency, ProblemSite, ProblemUnit } from './problem.ts';
 
 /** Prices of the agency-aggregated relaxation's rows, keyed as `familyLagrangeBound` takes them. */
@@ -126,7 +126,13 @@ export async function groupLpGuidance(
     const esL = Int32Array.from(siteList.map((f) => es[f] ?? 0));
     const lsL = Int32Array.from(siteList.map((f) => ls[f] ?? 0));
     const m = buildTimeIndexedModel(sub, esL, lsL, w, undefined, true, undefined, true);
-    const out = runner.solve(m.model, { timeLimitMs: 0, deadlineAt: until, mip: false, duals: true });
+    const out = runner.solve(m.model, {
+      timeLimitMs: 0,
+      deadlineAt: until,
+      mip: false,
+      duals: true,
+      options: LP_WITHOUT_PRESOLVE,
+    });
     return { units, siteList, m, out };
   });
   let solved = 0;
