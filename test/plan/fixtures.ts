@@ -31,3 +31,26 @@ export const twoSites = (): Scenario =>
       { id: 'b', name: 'B', sector: 'food', criticality: 2, district: 'd', guards: 10, guarded_by: 'u' },
     ],
   });
+
+/** twoSites() with a third food site like a and b (10 guards, criticality 2, unit u): c. */
+export function threeSites(): Scenario {
+  const s = twoSites();
+  const b = s.sites[1]!;
+  s.sites.push({ ...b, id: 'c', name: 'C' });
+  return s;
+}
+
+/** Army: takes every sector and criticality, with these capacity steps. */
+export const army = (capacity: Scenario['agencies'][number]['capacity']): Scenario['agencies'][number] => ({
+  id: 'army',
+  name: 'Army',
+  capacity,
+});
+
+/** Three sites of 10 guards, and Police and Army of 15 each for good: 30 of 30 guards, but no agency holds two. */
+export function packing(): Scenario {
+  const s = threeSites();
+  s.agencies[0]!.capacity = [{ from: '2030-01-10', guards: 15 }];
+  s.agencies.push(army([{ from: '2030-01-10', guards: 15 }]));
+  return s;
+}

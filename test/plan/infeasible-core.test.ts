@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { rng } from '../../bench/lib/rng.ts';
 import { addDays } from '../../src/core/dates.ts';
 import { earliestStarts, topologicalOrder } from '../../src/core/plan/analysis.ts';
-import { feasibilityHorizon, planHandovers } from '../../src/core/plan/planner.ts';
+import { feasibilityHorizon, infeasibleCore, planHandovers } from '../../src/core/plan/planner.ts';
 import { buildProblem } from '../../src/core/plan/problem.ts';
 import type { Scenario, ScenarioSite } from '../../src/core/scenario/schema.ts';
 import { bruteForceOptimum } from './brute-force.ts';
 import { checkPlan } from './checker.ts';
-import { valid } from './fixtures.ts';
+import { army, packing, threeSites, valid } from './fixtures.ts';
 
 /*
  * When the exact stage proves that no plan exists and no necessary condition says why, the planner names
@@ -106,6 +106,7 @@ function plannable(s: Scenario): boolean {
 describe('an infeasible packing is explained by the sites that fail on their own', () => {
   it('those sites alone have no plan, and without any one of them the rest have one (brute force)', async () => {
     const named: number[] = [];
+    const kinds = new Set<string>();
     let smaller = 0;
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (seed) => {
@@ -122,24 +123,51 @@ describe('an infeasible packing is explained by the sites that fail on their own
         if (!r) return;
         const core = r.sites ?? [];
         named.push(seed);
+        kinds.add(`${r.code}${s.operation.deadline ? ' with a deadline' : ''}`);
         if (core.length < s.sites.length) smaller++;
         expect(r.params['sites']).toEqual(core);
         expect(plannable(only(s, core))).toBe(false);
-        for (const id of core)
-          expect(
-            plannable(
-              only(
-                s,
-                core.filter((x) => x !== id),
-              ),
-            ),
-            id,
-          ).toBe(true);
+        for (const id of core) {
+          const others = core.filter((x) => x !== id);
+          expect(plannable(only(s, others)), id).toBe(true);
+        }
+        // Whether it is the deadline they miss: the sites alone have a plan without it, or none at all.
+        const { deadline, ...undated } = s.operation;
+        if (deadline !== undefined)
+          expect(plannable(only({ ...s, operation: undated }, core))).toBe(
+            r.code === 'deadline-missed-sites',
+          );
       }),
       { numRuns: 100, seed: 20261202 },
     );
     // Enough cases, and some where the sites named are fewer than all.
     expect(named.length).toBeGreaterThan(12);
     expect(smaller).toBeGreaterThan(3);
+    // Missed deadlines are mostly caught earlier, by the guards that must have started (reasons-coverage
+    // has a scenario that reaches deadline-missed-sites); packings fail here with and without one.
+    expect(kinds).toContain('packing-fails-sites');
+    expect(kinds).toContain('packing-fails-sites with a deadline');
   }, 300_000);
+});
+
+describe('infeasibleCore', () => {
+  const core = (s: Scenario) => infeasibleCore(valid(s), buildProblem(valid(s)), Date.now() + 5000, 60_000);
+
+  it('with a deadline, says whether the sites would have a plan without it', async () => {
+    // Three sites of 10 guards, Police 15 (20 from 15 Jan) and Army 15: all three fit from 15 Jan only.
+    const late = threeSites();
+    late.operation.deadline = '2030-01-12';
+    late.agencies[0]!.capacity = [
+      { from: '2030-01-10', guards: 15 },
+      { from: '2030-01-15', guards: 20 },
+    ];
+    late.agencies.push(army([{ from: '2030-01-10', guards: 15 }]));
+    expect(await core(late)).toEqual({ core: [0, 1, 2], lateWouldDo: true });
+    // Police and Army 15 for good: the three never fit, the deadline is not what they miss.
+    const never = packing();
+    never.operation.deadline = '2030-01-12';
+    expect(await core(never)).toEqual({ core: [0, 1, 2], lateWouldDo: false });
+    delete never.operation.deadline;
+    expect(await core(never)).toEqual({ core: [0, 1, 2], lateWouldDo: false });
+  });
 });

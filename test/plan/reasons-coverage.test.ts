@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planHandovers, type Plan } from '../../src/core/plan/planner.ts';
 import type { Scenario } from '../../src/core/scenario/schema.ts';
 import { checkPlan } from './checker.ts';
-import { twoSites, valid } from './fixtures.ts';
+import { army, packing, threeSites, twoSites, valid } from './fixtures.ts';
 
 /*
  * One plain scenario for each reason code that the scenarios of reasons.test.ts do not make the planner
@@ -24,29 +24,6 @@ async function planChecked(s: Scenario): Promise<Plan> {
   const plan = await planHandovers(scenario, { timeLimitMs: PLAN_MS });
   expect(checkPlan(scenario, plan)).toEqual([]);
   return plan;
-}
-
-/** twoSites() with a third food site like a and b (10 guards, criticality 2, unit u): c. */
-function threeSites(): Scenario {
-  const s = twoSites();
-  const b = s.sites[1]!;
-  s.sites.push({ ...b, id: 'c', name: 'C' });
-  return s;
-}
-
-/** Army: takes every sector and criticality, with these capacity steps. */
-const army = (capacity: Scenario['agencies'][number]['capacity']): Scenario['agencies'][number] => ({
-  id: 'army',
-  name: 'Army',
-  capacity,
-});
-
-/** Three sites of 10 guards, and Police and Army of 15 each for good: 30 of 30 guards, but no agency holds two. */
-function packing(): Scenario {
-  const s = threeSites();
-  s.agencies[0]!.capacity = [{ from: '2030-01-10', guards: 15 }];
-  s.agencies.push(army([{ from: '2030-01-10', guards: 15 }]));
-  return s;
 }
 
 describe('infeasible scenarios say what makes them so', () => {

@@ -200,8 +200,16 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
       if (sf) return infeasiblePlan([shortfallReason(p, sf)]);
       if (verdict !== 'infeasible') return infeasiblePlan([notFound(verdict)]);
       progress('explain', 0.95);
-      const core = await infeasibleCore(scenario, p, finalAt, options.exactColumnLimit ?? 60_000);
-      return infeasiblePlan([packingFails(p, core)]);
+      const { core, lateWouldDo } = await infeasibleCore(
+        scenario,
+        p,
+        finalAt,
+        options.exactColumnLimit ?? 60_000,
+      );
+      // With a deadline, the sites may fit later: then it is the deadline they miss, not the packing.
+      return infeasiblePlan([
+        p.deadline !== undefined && lateWouldDo ? deadlineMissed(p, p.deadline, core) : packingFails(p, core),
+      ]);
     }
   }
   let bestEval = evaluateSchedule(p, best);
@@ -214,7 +222,7 @@ export async function planHandovers(scenario: Scenario, options: PlanOptions = {
       if (sf) return infeasiblePlan([shortfallReason(p, sf)]);
       if (verdict !== 'infeasible') return infeasiblePlan([notFound(verdict)]);
       progress('explain', 0.95);
-      const core = await infeasibleCore(scenario, p, finalAt, options.exactColumnLimit ?? 60_000);
+      const { core } = await infeasibleCore(scenario, p, finalAt, options.exactColumnLimit ?? 60_000);
       return infeasiblePlan([deadlineMissed(p, p.deadline, core)]);
     }
     best = verdict;
@@ -909,21 +917,22 @@ async function planBy(
  * still have one with fewer of them: every site kept is needed, and the set is minimal when each solve
  * answered in time. A solve that does not answer keeps its sites, and so does the end of the time: the set
  * returned is always proven to have no plan (all the sites, when none could be dropped in time).
+ * `lateWouldDo`: with a deadline, whether those sites are proven to have a plan without it.
  */
 export async function infeasibleCore(
   scenario: Scenario,
   p: PlanningProblem,
   deadlineAt: number,
   limit: number,
-): Promise<number[]> {
+): Promise<{ core: number[]; lateWouldDo: boolean }> {
   const runner = new HighsRunner(deadlineAt);
   /** Whether these sites alone have a plan (by the deadline, or by their own feasibility horizon). */
-  const plannable = async (sites: readonly number[]): Promise<boolean | undefined> => {
+  const plannable = async (sites: readonly number[], within = scenario): Promise<boolean | undefined> => {
     if (sites.length === 0) return true;
     const ids = new Set(sites.map((f) => p.sites[f]?.id));
     const q = buildProblem({
-      ...scenario,
-      sites: scenario.sites
+      ...within,
+      sites: within.sites
         .filter((s) => ids.has(s.id))
         .map((s) => (s.after ? { ...s, after: s.after.filter((h) => ids.has(h)) } : s)),
     });
@@ -949,10 +958,14 @@ export async function infeasibleCore(
       else if (chunk > 1) chunk = Math.ceil(chunk / 2);
       else kept.push(...rest.splice(0, 1));
     }
+    const core = [...kept, ...rest].sort((a, b) => a - b);
+    const { deadline: _, ...undated } = scenario.operation;
+    const lateWouldDo =
+      p.deadline !== undefined && (await plannable(core, { ...scenario, operation: undated })) === true;
+    return { core, lateWouldDo };
   } finally {
     await runner.close();
   }
-  return [...kept, ...rest].sort((a, b) => a - b);
 }
 
 /**
