@@ -195,6 +195,36 @@ describe('random scenarios', () => {
     expect(infeasible).toBeGreaterThan(5);
   }, 120_000);
 
+  it('the feasibility horizon covers chains of handovers and the daily limit, all waiting for late capacity', () => {
+    // Police holds no guards until 12 Jan (day 2), then 50: every site starts on day 2 or later.
+    const late = (chain: boolean, limit?: number) => {
+      const s = twoSites();
+      s.agencies[0]!.capacity = [
+        { from: '2030-01-10', guards: 0 },
+        { from: '2030-01-12', guards: 50 },
+      ];
+      s.sites.push({ ...s.sites[1]!, id: 'c', name: 'C' });
+      if (chain) {
+        s.sites[1]!.after = ['a'];
+        s.sites[2]!.after = ['b'];
+      }
+      if (limit) s.rules = { max_handovers_per_day: limit };
+      const v = valid(s);
+      const p = buildProblem(v);
+      return {
+        horizon: feasibilityHorizon(p, earliestStarts(p, topologicalOrder(p))),
+        best: bruteForceOptimum(v, 12),
+      };
+    };
+    // a → b → c, one day of joint guard each: starts on days 2, 3, 4, the last transfer on day 5. Three levels
+    // from E + 1 + d = 4, one day each: 7 (without a day per level, 4 would be too early).
+    expect(late(true)).toEqual({ horizon: 7, best: expect.objectContaining({ w: 5 }) });
+    // No order, one a day: starts on days 2, 3, 4, withdrawal on day 5; one level over three days: 4 + 2 + 1.
+    expect(late(false, 1)).toEqual({ horizon: 7, best: expect.objectContaining({ w: 5 }) });
+    // No order, no limit: all three on day 2, withdrawal on day 3; the horizon 5 whatever the number of sites.
+    expect(late(false)).toEqual({ horizon: 5, best: expect.objectContaining({ w: 3 }) });
+  });
+
   it('without a deadline, some plan withdraws by the feasibility horizon if any plan exists (brute force beyond it)', () => {
     let checked = 0;
     let none = 0;

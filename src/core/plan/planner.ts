@@ -971,11 +971,15 @@ export async function infeasibleCore(
 /**
  * Without a deadline, a withdrawal day by which some plan exists if any does. Let E be the last day on which
  * anything changes: the last capacity step (as given: capacity may also fall) and the latest earliest start
- * (gates, pins, predecessors). In any plan, the sites that start after E can instead start, in the order
- * they started, one every d + 1 days from E + 1 + d (d the longest joint guard): capacity no longer changes
- * after E and each agency ends with the same sites, so no day exceeds it; one start a day keeps the daily
- * limit; the spacing keeps every predecessor transferred before its successor starts. The last of n sites
- * then transfers by E + 1 + 2d + (n − 1)(d + 1).
+ * (gates, pins, predecessors). In any plan, the sites that start after E can instead start later, level by
+ * level of the order of handovers (a site's level is one more than its predecessors' highest), from E + 1 + d
+ * (d the longest joint guard): level k's n_k sites start over ⌈n_k / L⌉ days (L the daily limit), and the
+ * next level starts on the day the last of them transfers. Capacity no longer changes after E and each agency
+ * ends with the same sites, so no day exceeds it; days after E hold only these starts, at most L a day;
+ * every predecessor has transferred when its successor starts (one that started by E, by E + d). Pinned
+ * sites start by E and keep their day. The last level transfers by E + 1 + d + Σ_k (⌈n_k / L⌉ − 1 + d).
+ * (The earlier form, one start every d + 1 days, E + 1 + 2d + (n − 1)(d + 1), is never smaller: with no
+ * order and no limit the levelled one is E + 1 + 2d at any n, which keeps the exact verdict's model small.)
  */
 export function feasibilityHorizon(p: PlanningProblem, es: Int32Array): number {
   let e = 0;
@@ -985,7 +989,17 @@ export function feasibilityHorizon(p: PlanningProblem, es: Int32Array): number {
     d = Math.max(d, s.overlap);
   }
   for (const a of p.agencies) for (const step of [...a.steps, ...a.effective]) e = Math.max(e, step.day);
-  return e + 1 + 2 * d + Math.max(0, p.sites.length - 1) * (d + 1);
+  const level = new Int32Array(p.sites.length);
+  const perLevel: number[] = [];
+  for (const f of topologicalOrder(p)) {
+    let l = 0;
+    for (const h of p.sites[f]?.preds ?? []) l = Math.max(l, (level[h] ?? 0) + 1);
+    level[f] = l;
+    perLevel[l] = (perLevel[l] ?? 0) + 1;
+  }
+  let last = e + 1 + d;
+  for (const n of perLevel) last += Math.max(1, Math.ceil((n ?? 0) / p.throughput)) - 1 + d;
+  return Math.min(last, e + 1 + 2 * d + Math.max(0, p.sites.length - 1) * (d + 1));
 }
 
 /** The Lagrangian bound of the agency-aggregated relaxation at W, priced by the groups' LP duals. */
