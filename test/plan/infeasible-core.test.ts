@@ -4,6 +4,8 @@ import { rng } from '../../bench/lib/rng.ts';
 import { addDays } from '../../src/core/dates.ts';
 import { earliestStarts, topologicalOrder } from '../../src/core/plan/analysis.ts';
 import { feasibilityHorizon, infeasibleCore, planHandovers } from '../../src/core/plan/planner.ts';
+import { finalPackingModel } from '../../src/core/plan/exact.ts';
+import { HighsRunner } from '../../src/core/plan/highs-runner.ts';
 import { buildProblem } from '../../src/core/plan/problem.ts';
 import type { Scenario, ScenarioSite } from '../../src/core/scenario/schema.ts';
 import { bruteForceOptimum } from './brute-force.ts';
@@ -169,5 +171,26 @@ describe('infeasibleCore', () => {
     expect(await core(never)).toEqual({ core: [0, 1, 2], lateWouldDo: false });
     delete never.operation.deadline;
     expect(await core(never)).toEqual({ core: [0, 1, 2], lateWouldDo: false });
+  });
+});
+
+describe('finalPackingModel', () => {
+  it("is infeasible exactly when the sites cannot end within the agencies' final capacity", async () => {
+    const runner = new HighsRunner(Date.now() + 10_000);
+    const solve = (s: Scenario) =>
+      runner.solve(finalPackingModel(buildProblem(valid(s))), { timeLimitMs: 5000, mip: true });
+    try {
+      // Three sites of 10 guards, Police and Army 15 each: 30 of 30 guards, but no agency holds two.
+      expect((await solve(packing())).kind).toBe('infeasible');
+      // Army 20 for good: it holds two, Police the third.
+      const roomy = packing();
+      roomy.agencies[1]!.capacity = [{ from: '2030-01-10', guards: 20 }];
+      expect((await solve(roomy)).kind).toBe('optimal');
+      // Army 20 only until 12 Jan, 15 for good: the end is what counts.
+      roomy.agencies[1]!.capacity.push({ from: '2030-01-12', guards: 15 });
+      expect((await solve(roomy)).kind).toBe('infeasible');
+    } finally {
+      await runner.close();
+    }
   });
 });

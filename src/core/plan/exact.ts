@@ -429,3 +429,49 @@ export function columnsToSchedule(m: TimeIndexedModel, p: PlanningProblem, x: Fl
   }
   return { start, agency };
 }
+
+/**
+ * Where the plan ends: each site with an agency that may take it, every agency within its final capacity
+ * (what its committed guards must fit in for good), nothing about days. A necessary condition of any plan,
+ * and a model of n + A rows that HiGHS settles in milliseconds where the time-indexed model may take
+ * seconds to prove the same packing impossible. x[f,a] binary, Σ_a x[f,a] = 1, Σ_f guards_f·x[f,a] ≤ final_a.
+ */
+export function finalPackingModel(p: PlanningProblem): LinearModel {
+  const starts: number[] = [0];
+  const indices: number[] = [];
+  const values: number[] = [];
+  const n = p.sites.length;
+  for (const s of p.sites)
+    for (const a of s.agencies) {
+      indices.push(s.index, n + a);
+      values.push(1, s.guards);
+      starts.push(indices.length);
+    }
+  const numCols = starts.length - 1;
+  const numRows = n + p.agencies.length;
+  const rowLower = new Float64Array(numRows);
+  const rowUpper = new Float64Array(numRows);
+  for (let f = 0; f < n; f++) rowLower[f] = rowUpper[f] = 1;
+  for (const a of p.agencies) {
+    rowLower[n + a.index] = -1e30; // HiGHS reads 1e30 as no bound, as in the models above
+    rowUpper[n + a.index] = a.finalGuards;
+  }
+  return {
+    numCols,
+    numRows,
+    colCost: new Float64Array(numCols),
+    colLower: new Float64Array(numCols),
+    colUpper: new Float64Array(numCols).fill(1),
+    rowLower,
+    rowUpper,
+    matrix: {
+      format: 'csc',
+      numRows,
+      numCols,
+      starts: Int32Array.from(starts),
+      indices: Int32Array.from(indices),
+      values: Float64Array.from(values),
+    },
+    integrality: new Int32Array(numCols).fill(1),
+  };
+}

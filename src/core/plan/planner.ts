@@ -6,6 +6,7 @@ import {
   familyCapacityRows,
   columnsToSchedule,
   countTimeIndexedColumns,
+  finalPackingModel,
   scheduleToColumns,
   type TimeIndexedModel,
 } from './exact.ts';
@@ -864,6 +865,8 @@ async function exactVerdict(
     const first = await solveAt(lo);
     if (first !== 'infeasible') return first;
     if (hi === lo) return 'infeasible';
+    // No day helps a packing that cannot work even at the end: proven in milliseconds.
+    if ((await packsAtTheEnd(runner, p, deadlineAt)) === false) return 'infeasible';
     if (Date.now() >= deadlineAt) return undefined;
     const last = await solveAt(hi);
     if (!isSchedule(last)) return last;
@@ -883,6 +886,20 @@ async function exactVerdict(
   } finally {
     await runner.close();
   }
+}
+
+/** Whether the sites can be packed into the agencies' final capacity (finalPackingModel), if HiGHS says in time. */
+async function packsAtTheEnd(
+  runner: HighsRunner,
+  p: PlanningProblem,
+  deadlineAt: number,
+): Promise<boolean | undefined> {
+  const out = await runner.solve(finalPackingModel(p), {
+    timeLimitMs: deadlineAt - Date.now(),
+    mip: true,
+    options: { mip_rel_gap: 1 },
+  });
+  return out.kind === 'infeasible' ? false : out.kind === 'optimal' ? true : undefined;
 }
 
 /**
@@ -941,6 +958,7 @@ export async function infeasibleCore(
     if (earlyReasons(q, es).length) return false;
     const w = q.deadline ?? feasibilityHorizon(q, es);
     if (shortfallForW(q, es, latestStarts(q, order, w))) return false;
+    if ((await packsAtTheEnd(runner, q, deadlineAt)) === false) return false;
     const v = await planBy(runner, q, order, es, w, deadlineAt, limit);
     return isSchedule(v) ? true : v === 'infeasible' ? false : undefined;
   };
