@@ -54,3 +54,18 @@ export function packing(): Scenario {
   s.agencies.push(army([{ from: '2030-01-10', guards: 15 }]));
   return s;
 }
+
+/**
+ * threeSites() with a deadline of 12 Jan, Police 15 guards until 15 Jan and 20 from then, Army 15: by the
+ * deadline one site is left over (30 guards of 30, but no agency holds two); from 15 Jan Police holds two.
+ */
+export function lateGrowth(): Scenario {
+  const s = threeSites();
+  s.operation.deadline = '2030-01-12';
+  s.agencies[0]!.capacity = [
+    { from: '2030-01-10', guards: 15 },
+    { from: '2030-01-15', guards: 20 },
+  ];
+  s.agencies.push(army([{ from: '2030-01-10', guards: 15 }]));
+  return s;
+}

@@ -10,7 +10,7 @@ import { buildProblem } from '../../src/core/plan/problem.ts';
 import type { Scenario, ScenarioSite } from '../../src/core/scenario/schema.ts';
 import { bruteForceOptimum } from './brute-force.ts';
 import { checkPlan } from './checker.ts';
-import { army, packing, threeSites, valid } from './fixtures.ts';
+import { lateGrowth, packing, valid } from './fixtures.ts';
 
 /*
  * When the exact stage proves that no plan exists and no necessary condition says why, the planner names
@@ -156,15 +156,9 @@ describe('infeasibleCore', () => {
   const core = (s: Scenario) => infeasibleCore(valid(s), buildProblem(valid(s)), Date.now() + 5000, 60_000);
 
   it('with a deadline, says whether the sites would have a plan without it', async () => {
-    // Three sites of 10 guards, Police 15 (20 from 15 Jan) and Army 15: all three fit from 15 Jan only.
-    const late = threeSites();
-    late.operation.deadline = '2030-01-12';
-    late.agencies[0]!.capacity = [
-      { from: '2030-01-10', guards: 15 },
-      { from: '2030-01-15', guards: 20 },
-    ];
-    late.agencies.push(army([{ from: '2030-01-10', guards: 15 }]));
-    expect(await core(late)).toEqual({ core: [0, 1, 2], lateWouldDo: true });
+    // Three sites of 10 guards, Police 15 (20 from 15 Jan) and Army 15, a deadline of 12 Jan: all three fit
+    // from 15 Jan only.
+    expect(await core(lateGrowth())).toEqual({ core: [0, 1, 2], lateWouldDo: true });
     // Police and Army 15 for good: the three never fit, the deadline is not what they miss.
     const never = packing();
     never.operation.deadline = '2030-01-12';

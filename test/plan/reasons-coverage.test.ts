@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planHandovers, type Plan } from '../../src/core/plan/planner.ts';
 import type { Scenario } from '../../src/core/scenario/schema.ts';
 import { checkPlan } from './checker.ts';
-import { army, packing, threeSites, twoSites, valid } from './fixtures.ts';
+import { army, lateGrowth, packing, threeSites, twoSites, valid } from './fixtures.ts';
 
 /*
  * One plain scenario for each reason code that the scenarios of reasons.test.ts do not make the planner
@@ -143,14 +143,7 @@ describe('infeasible scenarios say what makes them so', () => {
     // Police 15 guards until 15 Jan, 20 from then; Army 15. Two sites start on day 0 (one per agency);
     // the third fits only on 15 Jan (Police 10 + 10), transferring on 16 Jan, after the deadline of
     // 12 Jan. By the deadline the guards add up (30 of 30), so only the exact stage can tell.
-    const s = threeSites();
-    s.operation.deadline = '2030-01-12';
-    s.agencies[0]!.capacity = [
-      { from: '2030-01-10', guards: 15 },
-      { from: '2030-01-15', guards: 20 },
-    ];
-    s.agencies.push(army([{ from: '2030-01-10', guards: 15 }]));
-    const plan = await planChecked(s);
+    const plan = await planChecked(lateGrowth());
     expect(plan.status).toBe('infeasible');
     // Any two sites fit by the deadline (one per agency on day 0), so the reason names all three.
     expect(plan.reasons).toEqual([
