@@ -9,10 +9,12 @@ import {
   NOT_FOUND_TOO_LARGE,
   packingFails,
   REASON_CODES,
+  reasonSentence,
   shortfallReason,
   type PlanReason,
   type ReasonCode,
 } from '../../src/core/plan/reasons.ts';
+import { SITE_PARAMS } from '../../src/core/plan/reason-params.ts';
 import type { Scenario } from '../../src/core/scenario/schema.ts';
 import { twoSites, valid } from './fixtures.ts';
 
@@ -344,6 +346,35 @@ describe('every reason says which sentence it is and with what values', () => {
       expectExplained(r);
       reached.set(r.code, r);
     }
+  });
+});
+
+describe('the CLI says every reason with its sites by name', () => {
+  it('said with ids, a reason is its message; said with names, every site param is named', () => {
+    const withSites = [...reached.values()].filter((r) =>
+      Object.keys(r.params).some((k) => SITE_PARAMS.has(k)),
+    );
+    // Every param that holds sites, in a reason the planner gave.
+    expect(
+      new Set(withSites.flatMap((r) => Object.keys(r.params).filter((k) => SITE_PARAMS.has(k)))),
+    ).toEqual(SITE_PARAMS);
+    for (const r of reached.values()) {
+      // A param whose values are all among the sites the reason involves holds sites: it must be named.
+      for (const [k, v] of Object.entries(r.params))
+        if (r.sites && shown(v).every((x) => r.sites?.includes(x)))
+          expect(SITE_PARAMS, `${r.code}: ${k}`).toContain(k);
+      expect(reasonSentence(r, (id) => id)).toBe(r.message);
+      const named = reasonSentence(r, (id) => `<${id.toUpperCase()}>`);
+      for (const [k, v] of Object.entries(r.params))
+        for (const x of shown(v))
+          expect(named, `${r.code}: ${k}`).toContain(SITE_PARAMS.has(k) ? `<${x.toUpperCase()}>` : x);
+    }
+  });
+
+  it('a code from another version of the planner keeps its message', () => {
+    const r = { code: 'a-code-from-later', params: { site: 'a' }, message: 'Site a is as it was said.' };
+    expect(reasonSentence(r, () => 'Named')).toBe('Site a is as it was said.');
+    expect(reasonSentence({ ...r, code: undefined }, () => 'Named')).toBe('Site a is as it was said.');
   });
 });
 

@@ -1,15 +1,39 @@
 import { addDays } from '../../core/dates.ts';
 import type { Plan } from '../../core/plan/planner.ts';
+import { reasonSentence, type PlanReason } from '../../core/plan/reasons.ts';
 import type { Scenario } from '../../core/scenario/schema.ts';
 import { count } from '../context.ts';
+
+/** How the CLI's texts say sites, agencies and contingents. */
+export interface Names {
+  site: (id: string) => string;
+  agency: (id: string) => string;
+  contingent: (id: string) => string;
+}
+
+/** The names a scenario gives its sites and agencies, and its contingents as the web app says them: "Nation (ID)". */
+export function scenarioNames(s: Scenario): Names {
+  const site = new Map(s.sites.map((x) => [x.id, x.name]));
+  const agency = new Map(s.agencies.map((x) => [x.id, x.name]));
+  const contingent = new Map(s.force.contingents.map((c) => [c.id, `${c.nation} (${c.id})`]));
+  return {
+    site: (id) => site.get(id) ?? id,
+    agency: (id) => agency.get(id) ?? id,
+    contingent: (id) => contingent.get(id) ?? id,
+  };
+}
 
 /** A plan for people: the phases by day, when each contingent withdraws, and what decides the day. */
 export function formatPlanSummary(scenario: Scenario, plan: Plan): string {
   const lines: string[] = [];
   const name = scenario.operation.name;
+  const names = scenarioNames(scenario);
+  // Reasons name sites as the phases below do, quoted: names may hold commas and brackets.
+  const reasonLine = (r: PlanReason) =>
+    `  - [${r.constraint}] ${reasonSentence(r, (id) => `“${names.site(id)}”`)}`;
   if (plan.status === 'infeasible') {
     lines.push(`${name}: no plan is possible.`);
-    for (const r of plan.reasons) lines.push(`  - [${r.constraint}] ${r.message}`);
+    for (const r of plan.reasons) lines.push(reasonLine(r));
     return lines.join('\n');
   }
   const o = plan.objective;
@@ -24,8 +48,6 @@ export function formatPlanSummary(scenario: Scenario, plan: Plan): string {
           ? ' (optimal)'
           : ` (bounds: withdrawal day ≥ ${b.withdrawal_day}, person-days ≥ ${b.force_person_days})`),
     );
-  const siteName = new Map(scenario.sites.map((s) => [s.id, s.name]));
-  const agencyName = new Map(scenario.agencies.map((a) => [a.id, a.name]));
   const byStart = new Map<string, Plan['handovers']>();
   for (const h of plan.handovers) byStart.set(h.start, [...(byStart.get(h.start) ?? []), h]);
   lines.push('', 'Phases (joint guard starts → transfer of authority):');
@@ -33,18 +55,13 @@ export function formatPlanSummary(scenario: Scenario, plan: Plan): string {
     const list = byStart.get(start) ?? [];
     lines.push(`  ${start}: ${list.length} handover${list.length > 1 ? 's' : ''}`);
     for (const h of list)
-      lines.push(
-        `    ${siteName.get(h.site) ?? h.site} → ${agencyName.get(h.agency) ?? h.agency}, transfer ${h.transfer}`,
-      );
+      lines.push(`    ${names.site(h.site)} → ${names.agency(h.agency)}, transfer ${h.transfer}`);
   }
   lines.push('', 'Withdrawal by contingent:');
-  for (const c of plan.contingents) {
-    const nation = scenario.force.contingents.find((x) => x.id === c.contingent)?.nation;
-    lines.push(`  ${c.contingent}${nation ? ` (${nation})` : ''}: ${c.withdrawn}`);
-  }
+  for (const c of plan.contingents) lines.push(`  ${names.contingent(c.contingent)}: ${c.withdrawn}`);
   if (plan.reasons.length) {
     lines.push('', 'What decides the withdrawal day:');
-    for (const r of plan.reasons) lines.push(`  - [${r.constraint}] ${r.message}`);
+    for (const r of plan.reasons) lines.push(reasonLine(r));
   }
   if (scenario.operation.deadline && plan.withdrawal_date)
     lines.push(

@@ -5,7 +5,7 @@ import { applyWhatIf, parseWhatIf, WhatIfError } from '../../core/plan/what-if.t
 import { InputError } from '../../service/errors.ts';
 import { PlanningService } from '../../service/planning.ts';
 import { actorFromEnv, count, EXIT, readInputFile, readScenarioFile, withService } from '../context.ts';
-import { formatPlanSummary } from './plan-summary.ts';
+import { formatPlanSummary, scenarioNames, type Names } from './plan-summary.ts';
 
 export interface PlanCommandOptions {
   json?: boolean;
@@ -54,7 +54,10 @@ function progressLine(enabled: boolean): { onProgress?: PlanOptions['onProgress'
   };
 }
 
-export function formatDiff(d: PlanDiff, siteName: (id: string) => string = (id) => id): string {
+const BY_ID: Names = { site: (id) => id, agency: (id) => id, contingent: (id) => id };
+
+/** What changed between two plans, for people: sites, agencies and contingents as `names` says them. */
+export function formatDiff(d: PlanDiff, names: Names = BY_ID): string {
   const lines: string[] = [];
   const w = d.withdrawal;
   lines.push(
@@ -77,11 +80,13 @@ export function formatDiff(d: PlanDiff, siteName: (id: string) => string = (id) 
   );
   for (const m of d.moved.slice(0, 40))
     lines.push(
-      `  ${siteName(m.site)}: ${m.before ? `${m.before.agency} from ${m.before.start}` : 'unplanned'} → ${m.after ? `${m.after.agency} from ${m.after.start}` : 'unplanned'}`,
+      `  ${names.site(m.site)}: ${m.before ? `${names.agency(m.before.agency)} from ${m.before.start}` : 'unplanned'} → ${m.after ? `${names.agency(m.after.agency)} from ${m.after.start}` : 'unplanned'}`,
     );
   if (d.moved.length > 40) lines.push(`  … and ${d.moved.length - 40} more`);
   for (const c of d.contingents)
-    lines.push(`Contingent ${c.contingent} withdraws ${c.before ?? '—'} → ${c.after ?? '—'}`);
+    lines.push(
+      `Contingent ${names.contingent(c.contingent)} withdraws ${c.before ?? '—'} → ${c.after ?? '—'}`,
+    );
   return lines.join('\n');
 }
 
@@ -166,12 +171,13 @@ export async function planCommand(file: string | undefined, opts: PlanCommandOpt
       : plan;
     console.log(JSON.stringify(out, null, 2));
   } else {
-    const names = new Map(scenario.sites.map((s) => [s.id, s.name]));
+    const names = scenarioNames(scenario);
     if (opts.whatIf?.length) console.log(`What if: ${opts.whatIf.join('; ')}\n`);
     console.log(formatPlanSummary(changed, plan));
     if (adopted) console.log(`\nRe-planned against the adopted plan, version ${adopted.id}.`);
-    if (previous) console.log(`\nKept as under way: ${kept.length ? kept.join(', ') : 'none'}`);
-    if (changes) console.log(`\n${formatDiff(changes, (id) => names.get(id) ?? id)}`);
+    if (previous)
+      console.log(`\nKept as under way: ${kept.length ? kept.map(names.site).join(', ') : 'none'}`);
+    if (changes) console.log(`\n${formatDiff(changes, names)}`);
     if (previous)
       console.log(
         fewestProven

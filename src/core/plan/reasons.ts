@@ -7,6 +7,7 @@ import {
   type Shortfall,
 } from './analysis.ts';
 import { effectiveCapacity, type PlanningProblem } from './problem.ts';
+import { SITE_PARAMS } from './reason-params.ts';
 
 /** A value a sentence uses: a number, an ISO date, an id or name, or a list of ids or names. */
 export type ReasonParam = string | number | string[];
@@ -150,6 +151,28 @@ type ParamsOf<C extends ReasonCode> = Parameters<(typeof SENTENCES)[C]>[0];
 
 /** Every code a reason can carry (the web app has a translation of each); Object.keys loses the key type. */
 export const REASON_CODES = Object.keys(SENTENCES) as readonly ReasonCode[];
+
+/**
+ * A reason's English sentence with its sites as `siteName` says them: the message names sites by id, which a
+ * scenario file needs and a staff officer reading a plan does not. A code this planner does not know (a
+ * reason stored by another version) keeps its message.
+ */
+export function reasonSentence(
+  r: Pick<PlanReason, 'params' | 'message'> & { code?: string },
+  siteName: (id: string) => string,
+): string {
+  if (r.code === undefined || !Object.hasOwn(SENTENCES, r.code)) return r.message;
+  const sentence = SENTENCES[r.code as ReasonCode] as (p: Record<string, ReasonParam>) => string;
+  const named: Record<string, ReasonParam> = {};
+  for (const [k, v] of Object.entries(r.params))
+    named[k] =
+      !SITE_PARAMS.has(k) || typeof v === 'number'
+        ? v
+        : typeof v === 'string'
+          ? siteName(v)
+          : v.map(siteName);
+  return sentence(named);
+}
 
 type Said<C extends ReasonCode = ReasonCode> = { code: C; params: ParamsOf<C>; message: string };
 

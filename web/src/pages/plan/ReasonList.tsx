@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { SITE_PARAMS } from '../../../../src/core/plan/reason-params.ts';
 import { useFormat, type Formatters } from '../../i18n/format.ts';
 import type { PlanDoc } from './types.ts';
 
@@ -29,9 +30,6 @@ function shownParam(
   if (name === 'agencies') return new Intl.ListFormat(f.locale, { type: 'conjunction' }).format(v);
   return (SITE_PARAMS.has(name) ? v.map(site) : v).join(', ');
 }
-
-/** Params that hold site ids (src/core/plan/reasons.ts): the reader sees the sites' names. */
-const SITE_PARAMS = new Set(['site', 'sites', 'predecessor', 'predecessors', 'cycle']);
 
 /**
  * Why a plan is infeasible, or what binds it, in the user's language: each reason is said from its
