@@ -1,5 +1,6 @@
 import type { PlanChange, PlanDiff } from '../plan/diff.ts';
 import type { Plan, PlanReason } from '../plan/planner.ts';
+import { SITE_PARAMS } from '../plan/reason-params.ts';
 import { parseWhatIf, WhatIfError } from '../plan/what-if.ts';
 import { canSee, type Who } from './policy.ts';
 
@@ -55,9 +56,6 @@ export function planScope(who: Who, register: RegisterFacts): PlanScope | null {
     agency: (id) => canSee(who, { kind: 'agency', id }),
   };
 }
-
-/** The params that name sites, by the sentences of src/core/plan/reasons.ts (the rest are figures, dates, agency names). */
-const SITE_PARAMS = ['site', 'sites', 'predecessor', 'predecessors', 'cycle'] as const;
 
 function reasonInView(scope: PlanScope, reason: PlanReason, agencyOf: (site: string) => string | null) {
   const named = new Set(reason.sites ?? []);
