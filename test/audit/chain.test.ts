@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { Migrator } from 'kysely';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -227,7 +228,7 @@ describe.each(backends)('tamper-evident audit log on $name', (backend) => {
 
 describe.each(backends)('migration 0003 on $name', (backend) => {
   it('chains the entries written before it, in order, then holds them', async () => {
-    const schema = `t_audit_mig_${process.pid}_${Date.now().toString(36)}`;
+    const schema = `t_audit_mig_${process.pid}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
     const dir = mkdtempSync(join(tmpdir(), 'handover-audit-'));
     const url = backend.name === 'postgres' ? POSTGRES_URL : `sqlite:${join(dir, 'old.db')}`;
     const store = await openStore(url, {

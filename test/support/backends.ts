@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,7 +61,10 @@ const sqlite: Backend = {
 const postgres: Backend = {
   name: 'postgres',
   async open() {
-    const schema = `t_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+    // Random as well: test files in worker threads of one process share its pid, and each counts from 0,
+    // so two files opening a store in the same millisecond got one schema, and one's cleanup dropped it
+    // under the other (seen when files ran side by side).
+    const schema = `t_${process.pid}_${Date.now().toString(36)}_${counter++}_${randomBytes(4).toString('hex')}`;
     const store = await openStore(POSTGRES_URL, { schema });
     return {
       store,
