@@ -389,6 +389,19 @@ export const PlanRunView = Type.Object({
     ),
   ),
   plan: Type.Optional(Nullable(PlanDocument)),
+  names: Type.Optional(
+    Type.Object(
+      {
+        agencies: Type.Record(Type.String(), Type.String(), { description: 'Agency id → name' }),
+        units: Type.Record(Type.String(), Type.String(), { description: 'Unit id → name' }),
+        contingents: Type.Record(Type.String(), Type.String(), { description: 'Contingent id → nation' }),
+      },
+      {
+        description:
+          'GET /api/plans/{id}: the names of the agencies of the handovers and moves given, of the units guarding their sites or released, and of those units’ and the withdrawals’ contingents — for readers whose role cannot list these records; nothing outside the reader’s view',
+      },
+    ),
+  ),
 });
 /** A plan version in the list (GET /api/plans): how many handovers moved, not which, and no plan. */
 export const PlanVersionView = Type.Object({

@@ -1,11 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import {
+  namesInPlan,
   planScope,
   scopeChanges,
   scopeDiff,
   scopePlan,
   scopeWhatIf,
+  type PlanNames,
   type PlanScope,
+  type RegisterFacts,
 } from '../core/auth/plan-scope.ts';
 import { planHandover } from '../core/handover/lifecycle.ts';
 import { agencyId, siteId } from '../core/ids.ts';
@@ -182,22 +185,43 @@ export class PlanningService {
     return this.load(id);
   }
 
-  /** A plan run; a reader with a scope gets the part of its plan in their view (src/core/auth/plan-scope.ts). */
-  async get(id: number, actor: Actor): Promise<PlanRun> {
+  /**
+   * A plan run; a reader with a scope gets the part of its plan in their view (src/core/auth/plan-scope.ts).
+   * With it, the names of the agencies, units and contingents that part refers to, which some roles cannot
+   * list themselves.
+   */
+  async get(id: number, actor: Actor): Promise<PlanRun & { names: PlanNames }> {
     this.handover.requireAllowed(actor, 'plan.read');
     const run = await this.load(id);
-    const scope = await this.scopeOf(actor);
-    return scope ? scopeRun(run, scope) : run;
+    const register = await this.registerFacts();
+    const scope = planScope(actor, register);
+    const seen = scope ? scopeRun(run, scope) : run;
+    const [agencies, units, contingents] = await Promise.all([
+      repo.listAgencies(this.db),
+      repo.listUnits(this.db),
+      repo.listContingents(this.db),
+    ]);
+    const names = namesInPlan(seen.result, seen.changes, register, {
+      agency: new Map(agencies.map((a) => [a.id as string, a.name])),
+      unit: new Map(units.map((u) => [u.id as string, u.name])),
+      contingentNation: new Map(contingents.map((c) => [c.id as string, c.nation])),
+    });
+    return { ...seen, names };
   }
 
   /** The reader's view of plans, loaded from the register now; null for whole-force readers. */
   private async scopeOf(actor: Actor): Promise<PlanScope | null> {
     if (actor.scope === null) return null;
+    return planScope(actor, await this.registerFacts());
+  }
+
+  /** Which unit guards each site of the register, and each unit's contingent, as they are now. */
+  private async registerFacts(): Promise<RegisterFacts> {
     const [sites, units] = await Promise.all([repo.listAllSites(this.db), repo.listUnits(this.db)]);
-    return planScope(actor, {
+    return {
       siteUnit: new Map(sites.map(({ site }) => [site.id as string, site.guardedBy as string])),
       unitContingent: new Map(units.map((u) => [u.id as string, u.contingentId as string])),
-    });
+    };
   }
 
   private async load(id: number): Promise<PlanRun> {

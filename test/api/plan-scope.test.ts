@@ -29,6 +29,11 @@ interface RunView {
     contingents: { contingent: string; withdrawn: string }[];
     reasons: { code?: string; sites?: string[]; agencies?: string[]; params?: Record<string, unknown> }[];
   } | null;
+  names?: {
+    agencies: Record<string, string>;
+    units: Record<string, string>;
+    contingents: Record<string, string>;
+  };
 }
 interface VersionView {
   id: number;
@@ -238,6 +243,51 @@ describe.each(backends)('plans as each scope reads them, on $name', (backend) =>
     expect(unit.withdrawal).toEqual(force.withdrawal);
     const arm = (await get<{ contingents: { contingent: string }[] }>('arm-command', url)).json;
     expect(arm.contingents.every((c) => c.contingent === 'ARM')).toBe(true);
+  });
+
+  it('names the agencies, units and contingents of each reader’s view, and nothing else', async () => {
+    const bakery = (await get<RunView>('bakery-operator', `/api/plans/${adoptedId}`)).json;
+    // A facility operator cannot list agencies or units: the plan names those of its own site.
+    const [h] = bakery.plan!.handovers;
+    expect(bakery.plan!.handovers.map((x) => x.site)).toEqual(['aksai-bakery']);
+    const unit = unitOf.get('aksai-bakery')!;
+    const contingent = contingentOf.get(unit)!;
+    const db = store.db;
+    const [agency, unitRow, contingentRow] = await Promise.all([
+      db.selectFrom('agencies').select('name').where('id', '=', h!.agency).executeTakeFirstOrThrow(),
+      db.selectFrom('units').select('name').where('id', '=', unit).executeTakeFirstOrThrow(),
+      db.selectFrom('contingents').select('nation').where('id', '=', contingent).executeTakeFirstOrThrow(),
+    ]);
+    expect(bakery.names).toEqual({
+      agencies: { [h!.agency]: agency.name },
+      units: { [unit]: unitRow.name },
+      contingents: { [contingent]: contingentRow.nation },
+    });
+    // A unit commander cannot read its contingent: the plan gives its nation.
+    const arm1 = (await get<RunView>('arm-1-commander', `/api/plans/${adoptedId}`)).json;
+    expect(arm1.names?.contingents).toEqual({ ARM: 'Armenia' });
+    expect(Object.keys(arm1.names!.units)).toEqual(['arm-1']);
+    expect(Object.keys(arm1.names!.agencies).sort()).toEqual(
+      [...new Set(arm1.plan!.handovers.map((x) => x.agency))].sort(),
+    );
+    // Every reader: exactly the records its view of the plan and of the moves refers to.
+    for (const user of ['arm-command', 'police-liaison', 'force-command']) {
+      const { json } = await get<RunView>(user, `/api/plans/${replanId}`);
+      const sides = (json.changes ?? []).flatMap((c) => [c.before, c.after]);
+      const agencies = [...json.plan!.handovers, ...sides].flatMap((x) => (x ? [x.agency] : []));
+      expect(Object.keys(json.names!.agencies).sort(), user).toEqual([...new Set(agencies)].sort());
+      const units = new Set([
+        ...json.plan!.handovers.map((x) => unitOf.get(x.site)!),
+        ...(json.changes ?? []).filter((c) => c.before ?? c.after).map((c) => unitOf.get(c.site)!),
+        ...json.plan!.units.map((u) => u.unit),
+      ]);
+      expect(Object.keys(json.names!.units).sort(), user).toEqual([...units].sort());
+      const contingents = new Set([
+        ...[...units].map((u) => contingentOf.get(u)!),
+        ...json.plan!.contingents.map((c) => c.contingent),
+      ]);
+      expect(Object.keys(json.names!.contingents).sort(), user).toEqual([...contingents].sort());
+    }
   });
 
   it('still refuses scoped readers running and adopting plans', async () => {

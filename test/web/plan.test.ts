@@ -333,6 +333,8 @@ describeInBrowser('Plan page', () => {
     const rows = page.locator('table', { has: page.locator('caption', { hasText: 'Передачи по плану' }) });
     const links = await Promise.all((await rows.locator('tbody a').all()).map((a) => a.getAttribute('href')));
     expect(links).toEqual(own.map((s) => `/sites/${s.id}`));
+    // Its contingent by nation, though its role cannot read the contingent's record: the plan names it.
+    expect(await rows.locator('tbody tr td').first().textContent()).toBe('Armenia (ARM)');
     const mine = (await (await page.request.get(`/api/plans/${run.id}`)).json()) as {
       plan: { handovers: { site: string }[]; units: { unit: string; released: string }[] };
     };

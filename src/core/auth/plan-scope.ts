@@ -128,3 +128,62 @@ export function scopeWhatIf(
     }
   });
 }
+
+/** The register's names: of agencies and units, and the nation of each contingent. */
+export interface RegisterNames {
+  agency: ReadonlyMap<string, string>;
+  unit: ReadonlyMap<string, string>;
+  contingentNation: ReadonlyMap<string, string>;
+}
+
+/** The names of the records a plan refers to, by id: agencies, units, and contingents by nation. */
+export interface PlanNames {
+  agencies: Record<string, string>;
+  units: Record<string, string>;
+  contingents: Record<string, string>;
+}
+
+/**
+ * The names of what a reader's view of a plan refers to, so that it reads by name whatever records the
+ * reader's role may list: the agencies of its handovers and moves, the units guarding their sites and the
+ * units it releases, and those units' and its withdrawals' contingents. Given the plan as the reader sees
+ * it (`scopePlan`, `scopeChanges`), it names nothing outside their view: a facility operator learns the
+ * name of the agency taking its site, a unit commander the nation of its own contingent.
+ */
+export function namesInPlan(
+  plan: Plan | null,
+  changes: readonly PlanChange[] | null,
+  register: RegisterFacts,
+  names: RegisterNames,
+): PlanNames {
+  const agencies = new Set<string>();
+  const units = new Set<string>();
+  const contingents = new Set<string>();
+  const site = (id: string) => {
+    const unit = register.siteUnit.get(id);
+    if (unit !== undefined) units.add(unit);
+  };
+  for (const h of plan?.handovers ?? []) {
+    agencies.add(h.agency);
+    site(h.site);
+  }
+  for (const c of changes ?? [])
+    for (const side of [c.before, c.after])
+      if (side) {
+        agencies.add(side.agency);
+        site(c.site);
+      }
+  for (const u of plan?.units ?? []) units.add(u.unit);
+  for (const u of units) {
+    const c = register.unitContingent.get(u);
+    if (c !== undefined) contingents.add(c);
+  }
+  for (const c of plan?.contingents ?? []) contingents.add(c.contingent);
+  const named = (ids: Set<string>, of: ReadonlyMap<string, string>) =>
+    Object.fromEntries([...ids].sort().flatMap((id) => (of.has(id) ? [[id, of.get(id)!]] : [])));
+  return {
+    agencies: named(agencies, names.agency),
+    units: named(units, names.unit),
+    contingents: named(contingents, names.contingentNation),
+  };
+}

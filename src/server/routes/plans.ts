@@ -120,7 +120,10 @@ export function registerPlanRoutes(app: App, planning: PlanningService) {
         response: { 200: PlanRunView, ...errors },
       },
     },
-    async (req) => runView(await planning.get(req.params.id, req.actor), true),
+    async (req) => {
+      const run = await planning.get(req.params.id, req.actor);
+      return { ...runView(run, true), names: run.names };
+    },
   );
   app.post(
     '/api/plans/:id/adopt',

@@ -84,16 +84,18 @@ export default function PlanView() {
 
   const siteMap = useMemo(() => new Map((sites ?? []).map((s) => [s.id, s])), [sites]);
   const unitMap = useMemo(() => new Map((units.data?.items ?? []).map((u) => [u.id, u])), [units.data]);
+  // Names the reader's role cannot list come with the plan they read (its agencies, units, contingents).
+  const named = selected.data?.names;
   const agencyName = useCallback(
-    (id: string) => agencies.data?.items.find((a) => a.id === id)?.name ?? id,
-    [agencies.data],
+    (id: string) => agencies.data?.items.find((a) => a.id === id)?.name ?? named?.agencies[id] ?? id,
+    [agencies.data, named],
   );
   const contingentName = useCallback(
     (id: string) => {
-      const c = contingents.data?.items.find((x) => x.id === id);
-      return c ? `${c.nation} (${c.id})` : id;
+      const nation = contingents.data?.items.find((x) => x.id === id)?.nation ?? named?.contingents[id];
+      return nation !== undefined ? `${nation} (${id})` : id;
     },
-    [contingents.data],
+    [contingents.data, named],
   );
   const siteName = useCallback((id: string) => siteMap.get(id)?.name ?? id, [siteMap]);
   const describe = useDescribeWhatIf(agencyName, siteName);
@@ -110,7 +112,7 @@ export default function PlanView() {
           scope={scope}
           name={
             scope.kind === 'unit'
-              ? (unitMap.get(scope.id)?.name ?? scope.id)
+              ? (unitMap.get(scope.id)?.name ?? named?.units[scope.id] ?? scope.id)
               : scope.kind === 'contingent'
                 ? contingentName(scope.id)
                 : scope.kind === 'agency'
@@ -693,7 +695,7 @@ function SelectedPlan(props: {
       {props.scoped && (plan.units.length || plan.contingents.length) ? (
         <Releases
           plan={plan}
-          unitName={(u) => props.unitMap.get(u)?.name ?? u}
+          unitName={(u) => props.unitMap.get(u)?.name ?? props.run.names?.units[u] ?? u}
           contingentName={props.contingentName}
           formatDay={props.formatDay}
         />
