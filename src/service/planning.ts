@@ -240,7 +240,11 @@ export class PlanningService {
     if (!scope) return plans.listPlans(this.db);
     // A scoped reader's count of moves is of those in its view, counted from the stored moves alone.
     const versions = await plans.listPlans(this.db, (moved) => scopeChanges(moved, scope).length);
-    return versions.map((v) => ({ ...v, request: scopeRequest(v.request, scope, () => null) }));
+    return versions.map((v) => ({
+      ...v,
+      request: scopeRequest(v.request, scope, () => null),
+      error: v.error === null ? null : SCOPED_FAILURE,
+    }));
   }
 
   async compare(a: number, b: number, actor: Actor): Promise<PlanDiff> {
@@ -321,6 +325,9 @@ export class PlanningService {
   }
 }
 
+/** Why a run failed, as a reader with a scope reads it. */
+export const SCOPED_FAILURE = 'The planning run failed; the force command can read why.';
+
 /** A run as a scoped reader sees it: its plan, its changes and its what-if changes in their view. */
 function scopeRun(run: PlanRun, scope: PlanScope): PlanRun {
   const agencyOf = new Map(run.result?.handovers.map((h) => [h.site, h.agency]));
@@ -328,6 +335,8 @@ function scopeRun(run: PlanRun, scope: PlanScope): PlanRun {
     ...run,
     request: scopeRequest(run.request, scope, (site) => agencyOf.get(site) ?? null),
     result: run.result && scopePlan(run.result, scope),
+    // The planner's error text may name any site or agency: a scoped reader learns only that it failed.
+    error: run.error === null ? null : SCOPED_FAILURE,
     changes: run.changes && scopeChanges(run.changes, scope),
   };
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/core/auth/roles.ts';
 import { buildApp, type App } from '../../src/server/app.ts';
 import { DEMO_USERS } from '../../src/service/accounts.ts';
-import { PlanningService } from '../../src/service/planning.ts';
+import { PlanningService, SCOPED_FAILURE } from '../../src/service/planning.ts';
 import { DEMO_ACTOR, HandoverService } from '../../src/service/service.ts';
 import * as plans from '../../src/store/plans.ts';
 import type { Store } from '../../src/store/db.ts';
@@ -39,6 +39,7 @@ interface VersionView {
   id: number;
   changes_count: number | null;
   request: { what_if: string[] };
+  error: string | null;
 }
 
 /** Every site a reason names: its `sites`, and the site ids among its params. */
@@ -288,6 +289,25 @@ describe.each(backends)('plans as each scope reads them, on $name', (backend) =>
       ]);
       expect(Object.keys(json.names!.contingents).sort(), user).toEqual([...contingents].sort());
     }
+  });
+
+  it('tells a scoped reader that a run failed, not the planner’s error, which may name anything', async () => {
+    const id = await plans.insertPlanRun(store.db, {
+      createdBy: 'force-command',
+      request: { time_limit_s: 1, what_if: [] },
+    });
+    const error = 'site kazakhtelecom: the worker ran out of memory';
+    await plans.finishPlanRun(store.db, id, { error });
+    expect((await get<RunView>('force-command', `/api/plans/${id}`)).json.error).toBe(error);
+    for (const user of ['arm-1-commander', 'police-liaison', 'bakery-operator']) {
+      const { json } = await get<RunView>(user, `/api/plans/${id}`);
+      expect(json.state, user).toBe('failed');
+      expect(json.error, user).toBe(SCOPED_FAILURE);
+      const listed = (await get<{ items: VersionView[] }>(user, '/api/plans')).json.items;
+      expect(listed.find((v) => v.id === id)?.error, user).toBe(SCOPED_FAILURE);
+    }
+    const listed = (await get<{ items: VersionView[] }>('force-command', '/api/plans')).json.items;
+    expect(listed.find((v) => v.id === id)?.error).toBe(error);
   });
 
   it('still refuses scoped readers running and adopting plans', async () => {
