@@ -95,8 +95,9 @@ describeInBrowser('Plan page', () => {
       .toContainEqual(expect.stringMatching(/^Police \(Ministry of Internal Affairs\) · \d+$/));
 
     // The table alternative carries the same handovers.
+    // The table is drawn on the details' toggle event, which the browser fires after the click returns.
     await page.getByText('Show the plan as a table').click();
-    expect(await page.locator('.gantt table tbody tr').count()).toBe(handovers);
+    await expect.poll(() => page.locator('.gantt table tbody tr').count()).toBe(handovers);
 
     // Capacity per agency, withdrawal by contingent, and what binds.
     expect(
@@ -331,6 +332,7 @@ describeInBrowser('Plan page', () => {
     expect(run.plan!.handovers.length).toBeGreaterThan(own.length);
     await page.locator('details.table-alt summary').click();
     const rows = page.locator('table', { has: page.locator('caption', { hasText: 'Передачи по плану' }) });
+    await rows.locator('tbody tr').first().waitFor();
     const links = await Promise.all((await rows.locator('tbody a').all()).map((a) => a.getAttribute('href')));
     expect(links).toEqual(own.map((s) => `/sites/${s.id}`));
     // Its contingent by nation, though its role cannot read the contingent's record: the plan names it.
