@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  namesInPlan,
   planScope,
   scopeChanges,
   scopeDiff,
@@ -7,6 +8,7 @@ import {
   scopeWhatIf,
   type PlanScope,
   type RegisterFacts,
+  type RegisterNames,
 } from '../../src/core/auth/plan-scope.ts';
 import type { Who } from '../../src/core/auth/policy.ts';
 import { comparePlans } from '../../src/core/plan/diff.ts';
@@ -215,5 +217,69 @@ describe('the scoped view of a plan', () => {
       'gate s4 2022-01-14',
       'overlap all 0',
     ]);
+  });
+});
+
+describe('the names that come with a reader’s view of a plan', () => {
+  const NAMES: RegisterNames = {
+    agency: new Map([
+      ['police', 'Police'],
+      ['guard', 'National Guard'],
+    ]),
+    unit: new Map([
+      ['u1', 'Unit one'],
+      ['u2', 'Unit two'],
+      ['u3', 'Unit three'],
+    ]),
+    contingentNation: new Map([
+      ['A', 'Armenia'],
+      ['B', 'Belarus'],
+    ]),
+  };
+
+  it('names for a facility operator the agency, unit and contingent of its site, nothing more', () => {
+    const p = scopePlan(PLAN, scope(who({ role: 'facility_operator', scope: { kind: 'site', id: 's4' } })));
+    expect(namesInPlan(p, null, REGISTER, NAMES)).toEqual({
+      agencies: { guard: 'National Guard' },
+      units: { u3: 'Unit three' },
+      contingents: { B: 'Belarus' },
+    });
+  });
+
+  it('names for a unit commander its contingent, which it may not read', () => {
+    const p = scopePlan(PLAN, scope(who({ role: 'unit_commander', scope: { kind: 'unit', id: 'u1' } })));
+    expect(namesInPlan(p, null, REGISTER, NAMES)).toEqual({
+      agencies: { guard: 'National Guard', police: 'Police' },
+      units: { u1: 'Unit one' },
+      contingents: { A: 'Armenia' },
+    });
+  });
+
+  it('names the sides of moves in view, and leaves out what the register no longer has', () => {
+    const liaison = scope(who({ role: 'agency_liaison', scope: { kind: 'agency', id: 'police' } }));
+    const moved = scopeChanges(
+      [
+        {
+          site: 's4',
+          before: { agency: 'guard', start: '2022-01-16' },
+          after: { agency: 'police', start: '2022-01-16' },
+        },
+      ],
+      liaison,
+    );
+    const names = namesInPlan(scopePlan(PLAN, liaison), moved, REGISTER, NAMES);
+    // s1 and s3 go to the police in the plan; s4 moves to it (its side before, the guard's, is out of view);
+    // the site gone from the register has no unit.
+    expect(names).toEqual({
+      agencies: { police: 'Police' },
+      units: { u1: 'Unit one', u2: 'Unit two', u3: 'Unit three' },
+      contingents: { A: 'Armenia', B: 'Belarus' },
+    });
+    // The whole plan, for whole-force readers: every agency, unit and contingent it names.
+    expect(namesInPlan(PLAN, null, REGISTER, NAMES).units).toEqual({
+      u1: 'Unit one',
+      u2: 'Unit two',
+      u3: 'Unit three',
+    });
   });
 });
