@@ -12,6 +12,7 @@ import {
 } from '../core/auth/plan-scope.ts';
 import { planHandover } from '../core/handover/lifecycle.ts';
 import { agencyId, siteId } from '../core/ids.ts';
+import type { Site, Unit } from '../core/model.ts';
 import { comparePlans, type PlanDiff } from '../core/plan/diff.ts';
 import type { Plan } from '../core/plan/planner.ts';
 import { applyWhatIf, parseWhatIf, WhatIfError } from '../core/plan/what-if.ts';
@@ -193,14 +194,20 @@ export class PlanningService {
   async get(id: number, actor: Actor): Promise<PlanRun & { names: PlanNames }> {
     this.handover.requireAllowed(actor, 'plan.read');
     const run = await this.load(id);
-    const register = await this.registerFacts();
-    const scope = planScope(actor, register);
-    const seen = scope ? scopeRun(run, scope) : run;
-    const [agencies, units, contingents] = await Promise.all([
-      repo.listAgencies(this.db),
+    // A run still going (followed every second) or failed has no plan to name: the register is not read.
+    if (!run.result && !run.changes) {
+      const scope = await this.scopeOf(actor);
+      return { ...(scope ? scopeRun(run, scope) : run), names: { agencies: {}, units: {}, contingents: {} } };
+    }
+    const [sites, units, agencies, contingents] = await Promise.all([
+      repo.listAllSites(this.db),
       repo.listUnits(this.db),
+      repo.listAgencies(this.db),
       repo.listContingents(this.db),
     ]);
+    const register = registerFacts(sites, units);
+    const scope = planScope(actor, register);
+    const seen = scope ? scopeRun(run, scope) : run;
     const names = namesInPlan(seen.result, seen.changes, register, {
       agency: new Map(agencies.map((a) => [a.id as string, a.name])),
       unit: new Map(units.map((u) => [u.id as string, u.name])),
@@ -212,16 +219,8 @@ export class PlanningService {
   /** The reader's view of plans, loaded from the register now; null for whole-force readers. */
   private async scopeOf(actor: Actor): Promise<PlanScope | null> {
     if (actor.scope === null) return null;
-    return planScope(actor, await this.registerFacts());
-  }
-
-  /** Which unit guards each site of the register, and each unit's contingent, as they are now. */
-  private async registerFacts(): Promise<RegisterFacts> {
     const [sites, units] = await Promise.all([repo.listAllSites(this.db), repo.listUnits(this.db)]);
-    return {
-      siteUnit: new Map(sites.map(({ site }) => [site.id as string, site.guardedBy as string])),
-      unitContingent: new Map(units.map((u) => [u.id as string, u.contingentId as string])),
-    };
+    return planScope(actor, registerFacts(sites, units));
   }
 
   private async load(id: number): Promise<PlanRun> {
@@ -323,6 +322,14 @@ export class PlanningService {
     this.handover.notify({ entity: 'plan', id: String(id), action: 'adopt' });
     return outcome;
   }
+}
+
+/** Which unit guards each site of the register, and each unit's contingent, as they are now. */
+function registerFacts(sites: { site: Site }[], units: Unit[]): RegisterFacts {
+  return {
+    siteUnit: new Map(sites.map(({ site }) => [site.id as string, site.guardedBy as string])),
+    unitContingent: new Map(units.map((u) => [u.id as string, u.contingentId as string])),
+  };
 }
 
 /** Why a run failed, as a reader with a scope reads it. */
