@@ -20,27 +20,41 @@ import { lateGrowth, packing, valid } from './fixtures.ts';
 
 const START = '2030-01-10';
 
+type Int = (lo: number, hi: number) => number;
+
+/** Integers in [lo, hi] and chances, drawn from the seed. */
+function draws(seed: number): { int: Int; chance: (p: number) => boolean } {
+  const r = rng(seed);
+  return { int: (lo, hi) => lo + Math.floor(r() * (hi - lo + 1)), chance: (p) => r() < p };
+}
+
+/**
+ * Site i + 1: food, criticality 1; its guards (in [lo, hi]), unit (u1 or u2) and joint-guard days drawn in
+ * that order, so that a seed gives the scenario it gave before this helper.
+ */
+function drawnSite(i: number, int: Int, lo: number, hi: number): ScenarioSite {
+  return {
+    id: `s${i + 1}`,
+    name: `Site ${i + 1}`,
+    sector: 'food',
+    criticality: 1,
+    district: 'Centre',
+    guards: int(lo, hi),
+    guarded_by: `u${int(1, 2)}`,
+    overlap_days: int(0, 1),
+  };
+}
+
 /**
  * Three or four sites whose guards add up to about what two agencies hold in the end, so that the packing,
  * not the sum, often decides: capacity that may grow once, gates, a deadline, a daily limit, an order.
  */
 function packingScenario(seed: number): Scenario {
-  const r = rng(seed);
-  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
-  const chance = (p: number) => r() < p;
+  const { int, chance } = draws(seed);
   const n = int(3, 4);
   const sites: ScenarioSite[] = [];
   for (let i = 0; i < n; i++) {
-    const site: ScenarioSite = {
-      id: `s${i + 1}`,
-      name: `Site ${i + 1}`,
-      sector: 'food',
-      criticality: 1,
-      district: 'Centre',
-      guards: int(3, 12),
-      guarded_by: `u${int(1, 2)}`,
-      overlap_days: int(0, 1),
-    };
+    const site = drawnSite(i, int, 3, 12);
     if (chance(0.2)) site.not_before = addDays(START, int(1, 3));
     if (i > 0 && chance(0.2)) site.after = [`s${int(1, i)}`];
     sites.push(site);
@@ -67,21 +81,10 @@ function packingScenario(seed: number): Scenario {
  * needs, and one of them grows after the deadline, when the sites may fit.
  */
 function lateGrowthScenario(seed: number): Scenario {
-  const r = rng(seed);
-  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const { int } = draws(seed);
   const n = int(3, 4);
   const sites: ScenarioSite[] = [];
-  for (let i = 0; i < n; i++)
-    sites.push({
-      id: `s${i + 1}`,
-      name: `Site ${i + 1}`,
-      sector: 'food',
-      criticality: 1,
-      district: 'Centre',
-      guards: int(4, 12),
-      guarded_by: `u${int(1, 2)}`,
-      overlap_days: int(0, 1),
-    });
+  for (let i = 0; i < n; i++) sites.push(drawnSite(i, int, 4, 12));
   const total = sites.reduce((sum, x) => sum + x.guards, 0);
   const first = int(Math.ceil(total / 4), Math.floor((3 * total) / 4));
   const deadline = int(2, 5);
@@ -100,6 +103,7 @@ function lateGrowthScenario(seed: number): Scenario {
   return scenario(sites, agencies, addDays(START, deadline));
 }
 
+/** The generated sites and agencies in a scenario of one contingent of two units, validated. */
 function scenario(
   sites: ScenarioSite[],
   agencies: Scenario['agencies'],
